@@ -1,0 +1,80 @@
+package io.connguard.detector;
+
+import io.connguard.detector.config.DetectorConfig;
+import io.connguard.detector.incident.IncidentTracker;
+import io.connguard.detector.pressure.LevelRules;
+import io.connguard.detector.pressure.TargetAssessor;
+import io.connguard.detector.probe.PgProbe;
+import io.connguard.detector.publish.PressurePublisher;
+import io.connguard.events.PressureChanged;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.jboss.logging.Logger;
+
+/** Starts one {@link TargetMonitor} per configured target, each on its own Vert.x timer. */
+@ApplicationScoped
+public class Detector {
+
+    private static final Logger LOG = Logger.getLogger(Detector.class);
+
+    private final DetectorConfig config;
+    private final Vertx vertx;
+    private final PressurePublisher publisher;
+    private final Clock clock;
+    private final MeterRegistry registry;
+    private final List<TargetMonitor> monitors = new ArrayList<>();
+    private final List<Long> timers = new ArrayList<>();
+
+    Detector(DetectorConfig config, Vertx vertx, PressurePublisher publisher, Clock clock, MeterRegistry registry) {
+        this.config = config;
+        this.vertx = vertx;
+        this.publisher = publisher;
+        this.clock = clock;
+        this.registry = registry;
+    }
+
+    void start(@Observes StartupEvent startup) {
+        config.targets().forEach((id, target) -> {
+            TargetMonitor monitor = monitor(id, target);
+            monitors.add(monitor);
+            timers.add(vertx.setPeriodic(0, target.sampleInterval().toMillis(), ignored -> monitor.tick()));
+            LOG.infof("target %s: sampling %s:%d every %s", id, target.host(), target.port(), target.sampleInterval());
+        });
+    }
+
+    private TargetMonitor monitor(String id, DetectorConfig.Target target) {
+        DetectorConfig.Thresholds t = target.thresholds();
+        LevelRules rules;
+        try {
+            rules = new LevelRules(t.elevated(), t.critical(), t.clear(), t.holdDown());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(
+                    "invalid configuration connguard.detector.targets." + id + ".thresholds: " + e.getMessage(), e);
+        }
+        TargetAssessor assessor =
+                new TargetAssessor(id, rules, new IncidentTracker(t.resolveAfter()), config.periodicUpdate());
+        return new TargetMonitor(id, new PgProbe(vertx, target, clock), assessor, publisher, clock, registry);
+    }
+
+    /** The last assessment of every target, by id. */
+    public Map<String, Optional<PressureChanged>> lastByTarget() {
+        Map<String, Optional<PressureChanged>> result = new TreeMap<>();
+        monitors.forEach(m -> result.put(m.targetId(), m.last()));
+        return result;
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        timers.forEach(vertx::cancelTimer);
+        monitors.forEach(TargetMonitor::close);
+    }
+}

@@ -1,0 +1,245 @@
+package io.connguard.infra.kafka;
+
+import io.connguard.infra.FreePorts;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.jboss.logging.Logger;
+
+/**
+ * A real Apache Kafka broker running inside this JVM: one KRaft node that is both broker and controller.
+ *
+ * <p>{@link #start()} formats a fresh temporary log directory with a random cluster id, starts
+ * {@code KafkaRaftServer} on two free loopback ports (PLAINTEXT for clients, CONTROLLER for the quorum) and
+ * returns once the broker is unfenced and answers clients. {@link #close()} shuts it down cleanly and deletes
+ * the directory; a JVM shutdown hook does the same if nobody closes it. Internal topics use replication
+ * factor 1 and group rebalances start without delay, so a single node behaves like a small real cluster.
+ */
+public final class EmbeddedKafkaBroker implements KafkaBroker {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedKafkaBroker.class);
+    private static final int NODE_ID = 1;
+    private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final int START_ATTEMPTS = 3;
+
+    private final KafkaRaftServer server;
+    private final Path directory;
+    private final String bootstrapServers;
+    private final Thread shutdownHook;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private EmbeddedKafkaBroker(KafkaRaftServer server, Path directory, String bootstrapServers) {
+        this.server = server;
+        this.directory = directory;
+        this.bootstrapServers = bootstrapServers;
+        this.shutdownHook = new Thread(this::shutdown, "connguard-kafka-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Starts a broker and waits until it serves clients; retries with new ports if one was taken meanwhile. */
+    public static EmbeddedKafkaBroker start() {
+        EmbeddedBrokerEnvironment.apply();
+        long started = System.nanoTime();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                EmbeddedKafkaBroker broker = startOnce();
+                LOG.infof(
+                        "Embedded Kafka broker ready at %s in %d ms",
+                        broker.bootstrapServers, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                return broker;
+            } catch (RuntimeException e) {
+                if (attempt >= START_ATTEMPTS || !FreePorts.isBindFailure(e)) {
+                    throw e;
+                }
+                LOG.warnf("A port of the embedded Kafka broker was taken during start (%s); retrying", e.getMessage());
+            }
+        }
+    }
+
+    private static EmbeddedKafkaBroker startOnce() {
+        Path directory = createDirectory();
+        int brokerPort = FreePorts.pick();
+        int controllerPort = FreePorts.pick();
+        KafkaRaftServer server = null;
+        try {
+            KafkaConfig config = new KafkaConfig(brokerProperties(directory, brokerPort, controllerPort), false);
+            format(config, directory);
+            server = new KafkaRaftServer(config, Time.SYSTEM);
+            server.startup();
+            String bootstrapServers = "127.0.0.1:" + brokerPort;
+            awaitServing(bootstrapServers);
+            return new EmbeddedKafkaBroker(server, directory, bootstrapServers);
+        } catch (RuntimeException e) {
+            stopQuietly(server);
+            deleteQuietly(directory);
+            throw e;
+        }
+    }
+
+    static Map<String, String> brokerProperties(Path directory, int brokerPort, int controllerPort) {
+        Map<String, String> props = new HashMap<>();
+        props.put("process.roles", "broker,controller");
+        props.put("node.id", String.valueOf(NODE_ID));
+        props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+        props.put("controller.listener.names", CONTROLLER_LISTENER);
+        props.put(
+                "listeners",
+                "PLAINTEXT://127.0.0.1:" + brokerPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("log.dirs", directory.toString());
+        props.put("metadata.log.dir", directory.toString());
+        // a single node: every internal topic must be satisfiable by one replica
+        props.put("offsets.topic.replication.factor", "1");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        props.put("share.coordinator.state.topic.replication.factor", "1");
+        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("default.replication.factor", "1");
+        // internal topics default to 50 partitions, which costs seconds on the first group join on 2 cores
+        props.put("offsets.topic.num.partitions", "1");
+        props.put("transaction.state.log.num.partitions", "1");
+        props.put("share.coordinator.state.topic.num.partitions", "1");
+        // tests join a group and expect records at once, not after the default 3 s grace period
+        props.put("group.initial.rebalance.delay.ms", "0");
+        props.put("auto.create.topics.enable", "true");
+        props.put("num.partitions", "1");
+        // the cleaner reserves 128 MiB of heap by default; test topics are tiny
+        props.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
+        return props;
+    }
+
+    private static void format(KafkaConfig config, Path directory) {
+        Formatter formatter = new Formatter()
+                .setPrintStream(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))
+                .setNodeId(NODE_ID)
+                .setClusterId(Uuid.randomUuid().toString())
+                .addDirectory(directory.toString())
+                .setMetadataLogDirectory(config.metadataLogDir())
+                .setControllerListenerName(CONTROLLER_LISTENER)
+                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION);
+        try {
+            formatter.run();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not format the Kafka log directory " + directory, e);
+        }
+    }
+
+    /** startup() returns before the broker is unfenced; describeCluster lists only brokers that serve clients. */
+    private static void awaitServing(String bootstrapServers) {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        try (Admin admin = KafkaTopics.admin(bootstrapServers)) {
+            while (true) {
+                try {
+                    if (!admin.describeCluster()
+                            .nodes()
+                            .get(5, TimeUnit.SECONDS)
+                            .isEmpty()) {
+                        return;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    LOG.debugf("Broker at %s not serving yet: %s", bootstrapServers, e.getMessage());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("The embedded Kafka broker at " + bootstrapServers
+                            + " did not serve within " + READY_TIMEOUT);
+                }
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the embedded Kafka broker", e);
+        }
+    }
+
+    @Override
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    @Override
+    public void createTopic(String name, int partitions) {
+        KafkaTopics.create(bootstrapServers, name, partitions);
+    }
+
+    /** The log directory: deleted by {@link #close()}. */
+    public Path directory() {
+        return directory;
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook is running or about to; shutdown() is idempotent
+        }
+    }
+
+    private void shutdown() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long started = System.nanoTime();
+        stopQuietly(server);
+        deleteQuietly(directory);
+        LOG.debugf(
+                "Embedded Kafka broker at %s stopped in %d ms",
+                bootstrapServers, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    private static Path createDirectory() {
+        try {
+            return Files.createTempDirectory("connguard-kafka-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not create a directory for the embedded Kafka broker", e);
+        }
+    }
+
+    private static void stopQuietly(KafkaRaftServer server) {
+        if (server == null) {
+            return;
+        }
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } catch (RuntimeException e) {
+            LOG.warn("The embedded Kafka broker did not shut down cleanly", e);
+        }
+    }
+
+    private static void deleteQuietly(Path directory) {
+        try {
+            Utils.delete(directory.toFile());
+        } catch (IOException e) {
+            LOG.warnf(e, "Could not delete %s", directory);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "embedded Kafka at " + bootstrapServers;
+    }
+}

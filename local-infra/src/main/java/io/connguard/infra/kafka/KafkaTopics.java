@@ -1,0 +1,50 @@
+package io.connguard.infra.kafka;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Topic administration shared by every kind of broker: the same Admin calls work against all of them. */
+final class KafkaTopics {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private KafkaTopics() {}
+
+    static void create(String bootstrapServers, String name, int partitions) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("A topic needs at least one partition, got " + partitions);
+        }
+        try (Admin admin = admin(bootstrapServers)) {
+            // empty replication factor: the broker's default, 1 on the embedded broker, the cluster's elsewhere
+            NewTopic topic = new NewTopic(name, Optional.of(partitions), Optional.empty());
+            admin.createTopics(List.of(topic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("Could not create topic " + name + " on " + bootstrapServers, e);
+            }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(
+                    "Creating topic " + name + " on " + bootstrapServers + " took longer than " + TIMEOUT, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topic " + name, e);
+        }
+    }
+
+    static Admin admin(String bootstrapServers) {
+        return Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                AdminClientConfig.CLIENT_ID_CONFIG,
+                "connguard-local-infra"));
+    }
+}

@@ -1,0 +1,86 @@
+package io.connguard.infra.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads topics the way an outside consumer of connguard does (plain kafka-clients, its own group), for tests and the
+ * drill: "wait until a record like this shows up". Not thread-safe.
+ */
+public final class TopicTail implements AutoCloseable {
+
+    private final KafkaConsumer<String, byte[]> consumer;
+
+    private TopicTail(String bootstrapServers, String offsetReset, List<String> topics) {
+        consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers,
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "connguard-tail-" + UUID.randomUUID(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        offsetReset,
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        "false"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
+        consumer.subscribe(topics);
+        // poll until partitions are assigned, so that "from now" means from this moment on
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (consumer.assignment().isEmpty() && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(100));
+        }
+        if (consumer.assignment().isEmpty()) {
+            consumer.close();
+            throw new IllegalStateException("no partition of " + topics + " assigned within 30 s");
+        }
+    }
+
+    /** Records published after this call returns. Topics are created if the broker auto-creates them. */
+    public static TopicTail fromNow(String bootstrapServers, String... topics) {
+        return new TopicTail(bootstrapServers, "latest", List.of(topics));
+    }
+
+    /** Every record of the topics, oldest first. */
+    public static TopicTail fromBeginning(String bootstrapServers, String... topics) {
+        return new TopicTail(bootstrapServers, "earliest", List.of(topics));
+    }
+
+    /** The first record matching {@code wanted}; skips the others; fails naming {@code what} after the timeout. */
+    public ConsumerRecord<String, byte[]> await(
+            Predicate<ConsumerRecord<String, byte[]>> wanted, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                if (wanted.test(record)) {
+                    return record;
+                }
+            }
+        }
+        throw new AssertionError("no record with " + what + " within " + timeout.toSeconds() + " s");
+    }
+
+    /** Everything that arrives within {@code window}. */
+    public List<ConsumerRecord<String, byte[]>> drain(Duration window) {
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        long deadline = System.nanoTime() + window.toNanos();
+        while (System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+        }
+        return records;
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(2));
+    }
+}
