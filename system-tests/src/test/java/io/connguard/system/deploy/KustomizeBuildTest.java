@@ -1,0 +1,243 @@
+package io.connguard.system.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every kustomize overlay under deploy/kubernetes builds offline with {@code kubectl kustomize}, and what it builds
+ * is what a platform team expects: probes on /q/health, resources, Secrets referenced and never inlined, every
+ * referenced ConfigMap present, a valid mitigation policy, and alerts on metrics the services expose.
+ */
+class KustomizeBuildTest {
+
+    /** What the services publish on /q/metrics (detector-service and mitigator-service). */
+    private static final Set<String> SERVICE_METRICS = Set.of(
+            "connguard_connections",
+            "connguard_capacity_usable",
+            "connguard_capacity_max",
+            "connguard_pressure_ratio",
+            "connguard_level",
+            "connguard_transaction_oldest_seconds",
+            "connguard_idle_in_transaction_oldest_seconds",
+            "connguard_pooler_clients_waiting",
+            "connguard_probe_duration_seconds_count",
+            "connguard_probe_duration_seconds_sum",
+            "connguard_probe_duration_seconds_max",
+            "connguard_probe_failures_total",
+            "connguard_events_dropped_total",
+            "connguard_actions_total",
+            "connguard_automation_enabled",
+            "connguard_budget_exhausted_total");
+
+    private static final Pattern METRIC = Pattern.compile("\\bconnguard_[a-z_]+");
+
+    static List<String> overlays() {
+        return Kustomize.overlays();
+    }
+
+    @Test
+    void thereAreADevAndAProductionOverlay() {
+        assertThat(Kustomize.overlays()).contains("dev", "production");
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void everyDeploymentProbesQuarkusHealthAndDeclaresResources(String overlay) {
+        List<JsonNode> deployments = ofKind(Kustomize.objects("overlays/" + overlay), "Deployment");
+        assertThat(deployments)
+                .extracting(d -> d.at("/metadata/name").asText())
+                .containsExactlyInAnyOrder("connguard-detector", "connguard-mitigator", "connguard-audit");
+        for (JsonNode deployment : deployments) {
+            String name = deployment.at("/metadata/name").asText();
+            JsonNode pod = deployment.at("/spec/template/spec");
+            assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean())
+                    .as("%s runs as non-root", name)
+                    .isTrue();
+            assertThat(pod.at("/containers")).as("%s containers", name).hasSize(1);
+            JsonNode container = pod.at("/containers/0");
+            assertThat(container.at("/livenessProbe/httpGet/path").asText())
+                    .as("%s liveness", name)
+                    .isEqualTo("/q/health/live");
+            assertThat(container.at("/readinessProbe/httpGet/path").asText())
+                    .as("%s readiness", name)
+                    .isEqualTo("/q/health/ready");
+            assertThat(container.at("/startupProbe/httpGet/path").asText())
+                    .as("%s start-up", name)
+                    .isEqualTo("/q/health/started");
+            for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+                assertThat(container.at("/" + probe + "/httpGet/port").asText())
+                        .as("%s %s port", name, probe)
+                        .isEqualTo("http");
+            }
+            assertThat(container.at("/ports/0/name").asText()).isEqualTo("http");
+            assertThat(container.at("/resources/requests/cpu").asText())
+                    .as("%s cpu request", name)
+                    .isNotEmpty();
+            assertThat(container.at("/resources/requests/memory").asText())
+                    .as("%s memory request", name)
+                    .isNotEmpty();
+            assertThat(container.at("/resources/limits/memory").asText())
+                    .as("%s memory limit", name)
+                    .isNotEmpty();
+            assertThat(container.at("/securityContext/allowPrivilegeEscalation").asBoolean(true))
+                    .as("%s privilege escalation", name)
+                    .isFalse();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void secretsAreReferencedNeverInlinedAndTheOperationsGuideSaysHowToCreateThem(String overlay) throws Exception {
+        List<JsonNode> objects = Kustomize.objects("overlays/" + overlay);
+        assertThat(ofKind(objects, "Secret")).as("no Secret is committed").isEmpty();
+
+        Set<String> referenced = new TreeSet<>();
+        for (JsonNode deployment : ofKind(objects, "Deployment")) {
+            JsonNode pod = deployment.at("/spec/template/spec");
+            pod.at("/volumes").forEach(v -> {
+                if (v.has("secret")) {
+                    referenced.add(v.at("/secret/secretName").asText());
+                }
+            });
+            for (JsonNode container : pod.at("/containers")) {
+                for (JsonNode env : container.at("/env")) {
+                    String name = env.at("/name").asText();
+                    if (env.has("valueFrom") && env.at("/valueFrom").has("secretKeyRef")) {
+                        referenced.add(env.at("/valueFrom/secretKeyRef/name").asText());
+                    }
+                    if (name.contains("PASSWORD")) {
+                        assertThat(env.has("value"))
+                                .as("%s sets %s inline", deployment.at("/metadata/name"), name)
+                                .isFalse();
+                    }
+                }
+                assertThat(container.at("/envFrom").findValues("secretRef")).isEmpty();
+            }
+        }
+        assertThat(referenced)
+                .containsExactlyInAnyOrder("connguard-detector-db", "connguard-mitigator-db", "connguard-audit-db");
+        String operations = Files.readString(RepositoryFiles.resolve("docs/operations.md"));
+        for (String secret : referenced) {
+            assertThat(operations)
+                    .as("docs/operations.md creates Secret " + secret)
+                    .contains(secret);
+        }
+        for (JsonNode configMap : ofKind(objects, "ConfigMap")) {
+            assertThat(configMap.at("/data").toString().toLowerCase())
+                    .as("ConfigMap %s holds no password", configMap.at("/metadata/name"))
+                    .doesNotContainPattern("password\\s*=\\s*[^\\s]");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void everyConfigMapAPodUsesIsPartOfTheBuild(String overlay) {
+        List<JsonNode> objects = Kustomize.objects("overlays/" + overlay);
+        Set<String> built = ofKind(objects, "ConfigMap").stream()
+                .map(c -> c.at("/metadata/name").asText())
+                .collect(Collectors.toSet());
+        for (JsonNode deployment : ofKind(objects, "Deployment")) {
+            JsonNode pod = deployment.at("/spec/template/spec");
+            List<String> used = new ArrayList<>();
+            pod.at("/volumes").forEach(v -> {
+                if (v.has("configMap")) {
+                    used.add(v.at("/configMap/name").asText());
+                }
+            });
+            pod.at("/containers/0/envFrom").forEach(e -> {
+                if (e.has("configMapRef")) {
+                    used.add(e.at("/configMapRef/name").asText());
+                }
+            });
+            assertThat(built)
+                    .as("ConfigMaps of %s", deployment.at("/metadata/name"))
+                    .containsAll(used);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void thePolicyIsShippedAndNamesItsMode(String overlay) {
+        JsonNode policy = MitigatorPolicy.of(Kustomize.objects("overlays/" + overlay));
+        assertThat(policy.at("/mode").asText()).isIn("enforce", "dry-run");
+        assertThat(policy.at("/ladder")).isNotEmpty();
+    }
+
+    @Test
+    void productionStartsInDryRunWithTwoMitigatorsAndDisruptionBudgets() {
+        List<JsonNode> objects = Kustomize.objects("overlays/production");
+        assertThat(MitigatorPolicy.of(objects).at("/mode").asText()).isEqualTo("dry-run");
+        assertThat(named(objects, "Deployment", "connguard-mitigator")
+                        .at("/spec/replicas")
+                        .asInt())
+                .isEqualTo(2);
+        assertThat(named(objects, "Deployment", "connguard-detector")
+                        .at("/spec/replicas")
+                        .asInt())
+                .as("one detector: two would publish every level change twice")
+                .isEqualTo(1);
+        assertThat(ofKind(objects, "PodDisruptionBudget"))
+                .extracting(p -> p.at("/spec/selector/matchLabels/app.kubernetes.io~1name")
+                        .asText())
+                .contains("connguard-mitigator");
+        assertThat(ofKind(objects, "NetworkPolicy")).isNotEmpty();
+        assertThat(named(objects, "ServiceMonitor", "connguard")
+                        .at("/spec/endpoints/0/path")
+                        .asText())
+                .isEqualTo("/q/metrics");
+    }
+
+    @Test
+    void theAlertsCoverTheRunbookAndConnguardItselfOnMetricsTheServicesExpose() {
+        JsonNode rule = named(Kustomize.objects("overlays/production"), "PrometheusRule", "connguard");
+        List<String> alerts = new ArrayList<>();
+        for (JsonNode group : rule.at("/spec/groups")) {
+            for (JsonNode alert : group.at("/rules")) {
+                String name = alert.at("/alert").asText();
+                alerts.add(name);
+                String expr = alert.at("/expr").asText();
+                Matcher metrics = METRIC.matcher(expr);
+                while (metrics.find()) {
+                    assertThat(SERVICE_METRICS).as("metric in alert %s", name).contains(metrics.group());
+                }
+                assertThat(alert.at("/labels/severity").asText()).isIn("warning", "critical");
+                assertThat(alert.at("/annotations/summary").asText()).isNotBlank();
+                assertThat(alert.at("/annotations/runbook").asText())
+                        .startsWith("docs/operations.md#" + name.toLowerCase());
+            }
+        }
+        assertThat(alerts)
+                .contains(
+                        "PostgresConnectionsHigh", // runbook: connections > 0.8 x max for 2m
+                        "PostgresLongRunningTransaction", // runbook: long-running transactions
+                        "ConnguardAutomationPaused",
+                        "ConnguardActionsFailing",
+                        "ConnguardDetectorCannotSample");
+        JsonNode high = rule.at("/spec/groups/0/rules/0");
+        assertThat(high.at("/expr").asText()).contains("0.8 *").contains("connguard_capacity_max");
+        assertThat(high.at("/for").asText()).isEqualTo("2m");
+    }
+
+    static List<JsonNode> ofKind(List<JsonNode> objects, String kind) {
+        return objects.stream().filter(o -> kind.equals(o.at("/kind").asText())).toList();
+    }
+
+    static JsonNode named(List<JsonNode> objects, String kind, String name) {
+        return ofKind(objects, kind).stream()
+                .filter(o -> name.equals(o.at("/metadata/name").asText()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in the build"));
+    }
+}
