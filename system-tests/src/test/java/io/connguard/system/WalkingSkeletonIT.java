@@ -14,6 +14,7 @@ import io.connguard.infra.SharedInfra;
 import io.connguard.infra.kafka.TopicWriter;
 import io.connguard.infra.postgres.PostgresOptions;
 import io.connguard.infra.postgres.PostgresServer;
+import io.connguard.infra.process.ServiceProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

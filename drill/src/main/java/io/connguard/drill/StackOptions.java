@@ -1,0 +1,23 @@
+package io.connguard.drill;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Where the repository (the packaged services) is and where the run's logs go. */
+final class StackOptions {
+
+    @Option(
+            names = "--repo-root",
+            defaultValue = "${sys:connguard.repo.root:-.}",
+            description = "repository root holding the packaged services (default: ${DEFAULT-VALUE})")
+    Path repoRoot;
+
+    @Option(
+            names = "--work-dir",
+            description = "where the services' and the drill's logs go (default: <repo-root>/target/connguard-drill)")
+    Path workDir;
+
+    Path workDir() {
+        return workDir != null ? workDir : repoRoot.resolve("target").resolve("connguard-drill");
+    }
+}
