@@ -3,7 +3,10 @@ package io.connguard.audit.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
-/** One stored CloudEvent with where it came from; the API's representation of the record. */
+/**
+ * One stored CloudEvent with where it came from and its link in its subject's hash chain; the API's representation
+ * of the record.
+ */
 public record StoredEvent(
         long seq,
         String id,
@@ -15,4 +18,7 @@ public record StoredEvent(
         JsonNode data,
         String kafkaTopic,
         int kafkaPartition,
-        long kafkaOffset) {}
+        long kafkaOffset,
+        Instant storedAt,
+        long chainPosition,
+        String chainHash) {}

@@ -1,0 +1,34 @@
+package io.connguard.audit.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Configuration of the audit service, under {@code connguard.audit}. */
+@ConfigMapping(prefix = "connguard.audit")
+public interface AuditConfig {
+
+    /** The HTTP API. */
+    Api api();
+
+    /** Writing consumed records to the database. */
+    Ingest ingest();
+
+    interface Api {
+
+        /** Bearer token every {@code /api} request must present; unset (the default) leaves the API open. */
+        Optional<String> token();
+    }
+
+    interface Ingest {
+
+        /** First wait before a batch the database could not take (connection lost, deadlock, ...) is retried. */
+        @WithDefault("200ms")
+        Duration retryInitialBackoff();
+
+        /** Longest wait between two retries; ingest retries until the database takes the batch, and never skips it. */
+        @WithDefault("10s")
+        Duration retryMaxBackoff();
+    }
+}
