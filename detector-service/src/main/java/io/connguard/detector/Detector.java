@@ -1,9 +1,12 @@
 package io.connguard.detector;
 
+import io.connguard.detector.config.ConfigChecks;
 import io.connguard.detector.config.DetectorConfig;
 import io.connguard.detector.incident.IncidentTracker;
+import io.connguard.detector.metrics.TargetMetrics;
 import io.connguard.detector.pressure.LevelRules;
 import io.connguard.detector.pressure.TargetAssessor;
+import io.connguard.detector.probe.PgBouncerProbe;
 import io.connguard.detector.probe.PgProbe;
 import io.connguard.detector.publish.PressurePublisher;
 import io.connguard.events.PressureChanged;
@@ -44,6 +47,7 @@ public class Detector {
     }
 
     void start(@Observes StartupEvent startup) {
+        ConfigChecks.check(config);
         config.targets().forEach((id, target) -> {
             TargetMonitor monitor = monitor(id, target);
             monitors.add(monitor);
@@ -54,16 +58,17 @@ public class Detector {
 
     private TargetMonitor monitor(String id, DetectorConfig.Target target) {
         DetectorConfig.Thresholds t = target.thresholds();
-        LevelRules rules;
-        try {
-            rules = new LevelRules(t.elevated(), t.critical(), t.clear(), t.holdDown());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(
-                    "invalid configuration connguard.detector.targets." + id + ".thresholds: " + e.getMessage(), e);
-        }
+        LevelRules rules = ConfigChecks.levelRules(id, t);
         TargetAssessor assessor =
                 new TargetAssessor(id, rules, new IncidentTracker(t.resolveAfter()), config.periodicUpdate());
-        return new TargetMonitor(id, new PgProbe(vertx, target, clock), assessor, publisher, clock, registry);
+        return new TargetMonitor(
+                id,
+                new PgProbe(vertx, target, config.probe(), clock),
+                target.pgbouncer().map(p -> new PgBouncerProbe(vertx, p, config.probe(), clock)),
+                assessor,
+                publisher,
+                clock,
+                new TargetMetrics(id, registry));
     }
 
     /** The last assessment of every target, by id. */

@@ -1,23 +1,23 @@
 package io.connguard.detector;
 
+import io.connguard.detector.metrics.TargetMetrics;
 import io.connguard.detector.pressure.TargetAssessor;
+import io.connguard.detector.probe.PgBouncerProbe;
 import io.connguard.detector.probe.PgProbe;
 import io.connguard.detector.probe.ProbeException;
+import io.connguard.detector.probe.ProbeSample;
 import io.connguard.detector.publish.PressurePublisher;
 import io.connguard.events.PressureChanged;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * Samples one target on its own timer: probe, assess, publish. A tick that finds the previous one still running is
- * skipped, so a slow target never piles up work and never delays another target.
+ * Samples one target on its own timer: probe (and pooler), assess, hand the event to the publisher. A tick that finds
+ * the previous one still running is skipped, so a slow target never piles up work and never delays another target.
+ * Publishing does not hold the tick: a Kafka outage must not stop sampling (the publisher buffers).
  */
 final class TargetMonitor implements AutoCloseable {
 
@@ -25,33 +25,29 @@ final class TargetMonitor implements AutoCloseable {
 
     private final String targetId;
     private final PgProbe probe;
+    private final Optional<PgBouncerProbe> pooler;
     private final TargetAssessor assessor;
     private final PressurePublisher publisher;
     private final Clock clock;
+    private final TargetMetrics metrics;
     private final AtomicBoolean busy = new AtomicBoolean();
-    private final Timer probeTimer;
-    private final Counter probeFailures;
+    private boolean poolerFailing;
 
     TargetMonitor(
             String targetId,
             PgProbe probe,
+            Optional<PgBouncerProbe> pooler,
             TargetAssessor assessor,
             PressurePublisher publisher,
             Clock clock,
-            MeterRegistry registry) {
+            TargetMetrics metrics) {
         this.targetId = targetId;
         this.probe = probe;
+        this.pooler = pooler;
         this.assessor = assessor;
         this.publisher = publisher;
         this.clock = clock;
-        this.probeTimer = Timer.builder("connguard.probe.duration")
-                .description("Time to sample pg_stat_activity")
-                .tag("target", targetId)
-                .register(registry);
-        this.probeFailures = Counter.builder("connguard.probe.failures")
-                .description("Probes that could not sample the target")
-                .tag("target", targetId)
-                .register(registry);
+        this.metrics = metrics;
     }
 
     String targetId() {
@@ -67,34 +63,60 @@ final class TargetMonitor implements AutoCloseable {
             return;
         }
         probe.sample()
-                .invoke(sample -> probeTimer.record(Duration.ofNanos((long) (sample.durationMs() * 1e6))))
+                .invoke(sample -> metrics.probeSucceeded(sample.durationMs()))
+                .flatMap(this::withPooler)
                 .map(assessor::onSample)
                 .onFailure(ProbeException.class)
                 .recoverWithItem(failure -> {
-                    probeFailures.increment();
+                    metrics.probeFailed();
                     ProbeException probeFailure = (ProbeException) failure;
                     return assessor.onFailure(probeFailure.getMessage(), probeFailure.refused(), clock.instant());
                 })
-                .flatMap(this::publish)
                 .onTermination()
                 .invoke(() -> busy.set(false))
                 .subscribe()
-                .with(ignored -> {}, failure -> LOG.errorf(failure, "target %s: sampling failed", targetId));
+                .with(this::publish, failure -> LOG.errorf(failure, "target %s: sampling failed", targetId));
     }
 
-    private Uni<Void> publish(Optional<PressureChanged> pressure) {
+    /** The pooler is extra evidence: when it cannot be read the database sample still counts, without a pooler. */
+    private Uni<ProbeSample> withPooler(ProbeSample sample) {
+        if (pooler.isEmpty()) {
+            return Uni.createFrom().item(sample);
+        }
+        return pooler.get()
+                .sample()
+                .map(p -> {
+                    if (poolerFailing) {
+                        LOG.infof("target %s: pooler readable again", targetId);
+                        poolerFailing = false;
+                    }
+                    return sample.withPooler(p);
+                })
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    if (!poolerFailing) {
+                        LOG.warnf("target %s: cannot read the pooler: %s", targetId, failure.getMessage());
+                        poolerFailing = true;
+                    }
+                    return sample;
+                });
+    }
+
+    private void publish(Optional<PressureChanged> pressure) {
+        assessor.last().ifPresent(metrics::assessed);
         if (pressure.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return;
         }
         PressureChanged event = pressure.get();
         LOG.infof(
                 "target %s: %s (%s) ratio %.2f incident %s",
                 targetId, event.level(), event.reason(), event.ratio(), event.incidentId());
-        return publisher.publish(event).replaceWithVoid();
+        publisher.publish(event);
     }
 
     @Override
     public void close() {
         probe.close();
+        pooler.ifPresent(PgBouncerProbe::close);
     }
 }

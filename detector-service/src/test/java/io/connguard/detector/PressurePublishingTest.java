@@ -2,27 +2,20 @@ package io.connguard.detector;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.connguard.events.CloudEvent;
-import io.connguard.events.EventType;
-import io.connguard.events.KafkaCloudEvents;
 import io.connguard.events.Level;
 import io.connguard.events.PressureChanged;
-import io.connguard.events.Topics;
-import io.connguard.infra.SharedInfra;
-import io.connguard.infra.kafka.TopicTail;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,19 +35,25 @@ class PressurePublishingTest {
 
     @Test
     void fillingTheServerRaisesElevatedAndReleasingResolves() throws Exception {
-        try (TopicTail tail = tail()) {
+        try (PressureEvents events = new PressureEvents()) {
             // the detector itself holds one of the 17 usable slots: 14 of 17 is 82 %
             open(13);
-            CloudEvent<PressureChanged> elevated = awaitLevel(tail, Level.ELEVATED);
-            assertThat(elevated.subject()).isEqualTo(DetectorTestInfra.TARGET);
+            CloudEvent<PressureChanged> elevated = events.await(
+                    DetectorTestInfra.TARGET, p -> p.level() == Level.ELEVATED && p.levelChanged(), "ELEVATED");
+            assertThat(elevated.data().reason()).isEqualTo("ratio_above_elevated");
             assertThat(elevated.data().capacity().usable()).isEqualTo(17);
             assertThat(elevated.data().connections().total()).isGreaterThanOrEqualTo(14);
             assertThat(elevated.data().incidentId()).isNotBlank();
+            assertThat(elevated.data().pooler())
+                    .as("the target's PgBouncer is sampled")
+                    .isNotNull();
 
             release();
-            CloudEvent<PressureChanged> ok = awaitLevel(tail, Level.OK);
+            CloudEvent<PressureChanged> ok =
+                    events.await(DetectorTestInfra.TARGET, p -> p.level() == Level.OK && p.levelChanged(), "OK");
             assertThat(ok.data().incidentId()).isEqualTo(elevated.data().incidentId());
-            CloudEvent<PressureChanged> resolved = awaitReason(tail, "incident_resolved");
+            CloudEvent<PressureChanged> resolved = events.await(
+                    DetectorTestInfra.TARGET, p -> "incident_resolved".equals(p.reason()), "incident_resolved");
             assertThat(resolved.data().incidentId()).isEqualTo(elevated.data().incidentId());
         }
     }
@@ -66,7 +65,25 @@ class PressurePublishingTest {
                 .then()
                 .statusCode(200)
                 .body("[0].targetId", equalTo(DetectorTestInfra.TARGET))
-                .body("[0].last.capacity.maxConnections", equalTo(DetectorTestInfra.MAX_CONNECTIONS));
+                .body("[0].last.capacity.maxConnections", equalTo(DetectorTestInfra.MAX_CONNECTIONS))
+                .body("[1].targetId", equalTo(DetectorTestInfra.SPARE));
+    }
+
+    @Test
+    void metricsArePublishedPerTarget() {
+        given().when()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .body(containsString("connguard_connections{state=\"total\",target=\"main\"}"))
+                .body(containsString("connguard_capacity_usable{target=\"main\"} 17.0"))
+                .body(containsString("connguard_capacity_max{target=\"main\"} 20.0"))
+                .body(containsString("connguard_pressure_ratio{target=\"main\"}"))
+                .body(containsString("connguard_level{target=\"spare\"}"))
+                .body(containsString("connguard_pooler_clients_waiting{target=\"main\"}"))
+                .body(containsString("connguard_probe_duration_seconds_count{target=\"main\"}"))
+                .body(containsString("connguard_probe_failures_total{target=\"spare\"}"))
+                .body(containsString("connguard_events_dropped_total"));
     }
 
     private void open(int count) throws SQLException {
@@ -76,28 +93,5 @@ class PressurePublishingTest {
                     DetectorTestInfra.target().superuser(),
                     ""));
         }
-    }
-
-    private static TopicTail tail() {
-        return TopicTail.fromNow(SharedInfra.kafka().bootstrapServers(), Topics.PRESSURE);
-    }
-
-    private static CloudEvent<PressureChanged> awaitLevel(TopicTail tail, Level level) {
-        return await(tail, e -> e.data().level() == level && e.data().levelChanged(), "level " + level);
-    }
-
-    private static CloudEvent<PressureChanged> awaitReason(TopicTail tail, String reason) {
-        return await(tail, e -> reason.equals(e.data().reason()), "reason " + reason);
-    }
-
-    private static CloudEvent<PressureChanged> await(
-            TopicTail tail, Predicate<CloudEvent<PressureChanged>> wanted, String what) {
-        ConsumerRecord<String, byte[]> record = tail.await(r -> wanted.test(decode(r)), Duration.ofSeconds(20), what);
-        assertThat(record.key()).isEqualTo(DetectorTestInfra.TARGET);
-        return decode(record);
-    }
-
-    private static CloudEvent<PressureChanged> decode(ConsumerRecord<String, byte[]> record) {
-        return KafkaCloudEvents.decode(record.headers(), record.value(), EventType.PRESSURE_CHANGED);
     }
 }

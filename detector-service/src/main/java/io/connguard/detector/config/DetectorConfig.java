@@ -5,6 +5,8 @@ import io.smallrye.config.WithDefault;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
@@ -28,6 +30,59 @@ public interface DetectorConfig {
     /** How often to publish an update while a target is not OK, so consumers can watch progress. */
     @WithDefault("5s")
     Duration periodicUpdate();
+
+    /** What each sample collects and how the probe connection behaves. */
+    Probe probe();
+
+    /** Publishing of pressure events. */
+    Publish publish();
+
+    /** Sample contents and the probe connection's behaviour, shared by all targets. */
+    interface Probe {
+        /** How many client groups (application, role, address) a sample lists, largest first. */
+        @WithDefault("5")
+        @Min(0)
+        @Max(100)
+        int topClients();
+
+        /** How many sessions the longest-queries and oldest-transactions lists hold each. */
+        @WithDefault("5")
+        @Min(0)
+        @Max(100)
+        int topSessions();
+
+        /** Redacted query text is cut to this many characters. */
+        @WithDefault("300")
+        @Min(16)
+        int maxQueryLength();
+
+        /** statement_timeout of the probe's own session, so a stuck catalog read cannot hang the detector. */
+        @WithDefault("2s")
+        Duration statementTimeout();
+
+        /** lock_timeout of the probe's own session. */
+        @WithDefault("500ms")
+        Duration lockTimeout();
+
+        /** Wait before the first reconnection attempt after a failure; doubles on each further failure. */
+        @WithDefault("500ms")
+        Duration reconnectInitialBackoff();
+
+        /** Upper bound of the reconnection backoff. */
+        @WithDefault("10s")
+        Duration reconnectMaxBackoff();
+    }
+
+    /** How pressure events reach Kafka. */
+    interface Publish {
+        /**
+         * Events sent but not yet acknowledged that the detector keeps (and the producer retries) while Kafka is
+         * unreachable; beyond this an event is dropped, counted in connguard.events.dropped and logged.
+         */
+        @WithDefault("1000")
+        @Min(1)
+        int maxPending();
+    }
 
     /** One monitored PostgreSQL server. */
     interface Target {
@@ -62,6 +117,33 @@ public interface DetectorConfig {
 
         /** Level thresholds for this target. */
         Thresholds thresholds();
+
+        /** The PgBouncer in front of this server, sampled through its admin console; absent when there is none. */
+        Optional<PgBouncer> pgbouncer();
+    }
+
+    /** Admin console of a PgBouncer ({@code SHOW POOLS}); its user must be in admin_users or stats_users. */
+    interface PgBouncer {
+        /** Host of the PgBouncer. */
+        @NotBlank
+        String host();
+
+        /** Port of the PgBouncer. */
+        @WithDefault("6432")
+        int port();
+
+        /** A user listed in PgBouncer's admin_users or stats_users. */
+        @NotBlank
+        String user();
+
+        /** Password of that user. */
+        Optional<String> password();
+
+        /** File holding the password (a mounted Secret); wins over {@link #password()}. */
+        Optional<Path> passwordFile();
+
+        /** Only pools of this database count; all pools (except the admin console's) when absent. */
+        Optional<String> database();
     }
 
     /** Usage ratios (connections / usable capacity) that move a target between levels. */
@@ -91,5 +173,9 @@ public interface DetectorConfig {
         /** How long a target must stay OK before its incident resolves. */
         @WithDefault("30s")
         Duration resolveAfter();
+
+        /** Pooler clients queued longer than this make the target CRITICAL (reason pooler_waiting). */
+        @WithDefault("2s")
+        Duration poolerMaxWait();
     }
 }

@@ -3,11 +3,11 @@ package io.connguard.detector.pressure;
 import java.time.Duration;
 
 /**
- * Thresholds of the level state machine, as usage ratios of usable capacity.
+ * Thresholds of the level state machine: usage ratios of usable capacity, and how long pooler clients may queue.
  *
  * <p>Invariant: {@code clear < elevated <= critical}, checked here so a bad configuration fails at start-up.
  */
-public record LevelRules(double elevated, double critical, double clear, Duration holdDown) {
+public record LevelRules(double elevated, double critical, double clear, Duration holdDown, Duration poolerMaxWait) {
 
     public LevelRules {
         if (!(clear < elevated)) {
@@ -18,12 +18,15 @@ public record LevelRules(double elevated, double critical, double clear, Duratio
                     "elevated (" + elevated + ") must not be above critical (" + critical + ")");
         }
         if (holdDown.isNegative()) {
-            throw new IllegalArgumentException("holdDown must not be negative");
+            throw new IllegalArgumentException("hold-down must not be negative");
+        }
+        if (poolerMaxWait.isNegative()) {
+            throw new IllegalArgumentException("pooler-max-wait must not be negative");
         }
     }
 
-    /** The runbook's defaults: alert at 80 %, act at 95 %, clear below 70 %. */
+    /** The runbook's defaults: alert at 80 %, act at 95 %, clear below 70 %; pooler clients may queue 2 s. */
     public static LevelRules defaults() {
-        return new LevelRules(0.80, 0.95, 0.70, Duration.ofSeconds(5));
+        return new LevelRules(0.80, 0.95, 0.70, Duration.ofSeconds(5), Duration.ofSeconds(2));
     }
 }

@@ -7,11 +7,17 @@ import java.time.Instant;
 /**
  * The level of one target: OK, ELEVATED, CRITICAL, or UNKNOWN when it cannot be sampled.
  *
- * <p>Escalation is immediate. Stepping down needs the lower level to hold for {@link LevelRules#holdDown()}, and a
+ * <p>A ratio at or above {@link LevelRules#critical()}, or pooler clients queued longer than
+ * {@link LevelRules#poolerMaxWait()}, is CRITICAL. Escalation is immediate. Stepping down needs the lower level to hold for {@link LevelRules#holdDown()}, and a
  * raised level only clears below {@link LevelRules#clear()} (hysteresis). Pure: time comes in with each observation.
  * Not thread-safe: each target's monitor owns one.
  */
 public final class LevelStateMachine {
+
+    /** Reason of a CRITICAL level raised because pooler clients queue too long (the contract's open reason set). */
+    public static final String REASON_POOLER_WAITING = "pooler_waiting";
+
+    static final String REASON_HOLDING = "holding";
 
     private final LevelRules rules;
     private Level level = Level.OK;
@@ -29,16 +35,18 @@ public final class LevelStateMachine {
     /** Feeds one observation and returns the resulting level, changed or not. */
     public Transition observe(Observation observation, Instant now) {
         if (observation instanceof Observation.Measured measured) {
-            return measured(measured.ratio(), now);
+            return measured(measured, now);
         }
         return observation instanceof Observation.Refused
                 ? moveTo(Level.CRITICAL, PressureChanged.REASON_CONNECTIONS_REFUSED)
                 : moveTo(Level.UNKNOWN, PressureChanged.REASON_PROBE_FAILED);
     }
 
-    private Transition measured(double ratio, Instant now) {
-        Level candidate = candidate(ratio);
-        String reason = reason(candidate);
+    private Transition measured(Observation.Measured measured, Instant now) {
+        Level byRatio = candidate(measured.ratio());
+        boolean poolerQueued = measured.poolerWait().compareTo(rules.poolerMaxWait()) > 0;
+        Level candidate = poolerQueued ? Level.CRITICAL : byRatio;
+        String reason = poolerQueued && byRatio != Level.CRITICAL ? REASON_POOLER_WAITING : reason(candidate);
         if (level == Level.UNKNOWN || severity(candidate) >= severity(level)) {
             return moveTo(candidate, reason);
         }
@@ -49,7 +57,7 @@ public final class LevelStateMachine {
         if (!now.isBefore(pendingSince.plus(rules.holdDown()))) {
             return moveTo(candidate, reason);
         }
-        return new Transition(level, level, "holding", false);
+        return new Transition(level, level, REASON_HOLDING, false);
     }
 
     private Level candidate(double ratio) {

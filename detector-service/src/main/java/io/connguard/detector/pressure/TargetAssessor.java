@@ -32,7 +32,8 @@ public final class TargetAssessor {
 
     public Optional<PressureChanged> onSample(ProbeSample sample) {
         lastSample = sample;
-        var transition = levels.observe(new Observation.Measured(sample.ratio()), sample.sampledAt());
+        var transition =
+                levels.observe(new Observation.Measured(sample.ratio(), sample.poolerWait()), sample.sampledAt());
         return decide(transition, sample.sampledAt(), sample, null);
     }
 
@@ -92,12 +93,12 @@ public final class TargetAssessor {
                 capacity,
                 sample == null ? null : sample.connections(),
                 sample == null ? 0.0 : sample.ratio(),
-                List.of(),
-                List.of(),
-                List.of(),
-                null,
-                List.of(),
-                null,
+                sample == null ? List.of() : sample.topClients(),
+                sample == null ? List.of() : sample.longestQueries(),
+                sample == null ? List.of() : sample.oldestTransactions(),
+                sample == null ? null : sample.idleInTransaction(),
+                sample == null ? List.of() : sample.blocked(),
+                sample == null ? null : sample.pooler(),
                 error);
     }
 }

@@ -1,84 +1,72 @@
 package io.connguard.detector.probe;
 
 import io.connguard.detector.config.DetectorConfig;
+import io.connguard.detector.redaction.QueryRedactor;
+import io.connguard.events.BlockedSession;
 import io.connguard.events.Capacity;
+import io.connguard.events.ClientShare;
 import io.connguard.events.Connections;
+import io.connguard.events.IdleInTransaction;
+import io.connguard.events.SessionInfo;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * Samples one target over ONE persistent connection, opened lazily and reopened after a failure, so the detector
- * holds its slot while every other client is refused. Callers serialise calls to {@link #sample()}.
+ * Samples one target over ONE persistent connection (see {@link ReconnectingConnection}), so the detector holds its
+ * slot while every other client is refused. The statement is prepared once per connection ({@link SampleQuery}).
+ * Callers serialise calls to {@link #sample()}.
  */
 public final class PgProbe implements AutoCloseable {
 
     static final String APPLICATION_NAME = "connguard-detector";
 
-    /** One pass over pg_stat_activity; settings through current_setting(), which is cheaper than pg_settings. */
-    static final String SAMPLE_SQL = """
-            SELECT current_setting('max_connections')::int AS max_connections,
-                   current_setting('superuser_reserved_connections')::int AS superuser_reserved,
-                   coalesce(current_setting('reserved_connections', true), '0')::int AS reserved,
-                   count(*) FILTER (WHERE backend_type = 'client backend') AS total,
-                   count(*) FILTER (WHERE backend_type = 'client backend' AND state = 'active') AS active,
-                   count(*) FILTER (WHERE backend_type = 'client backend' AND state = 'idle') AS idle,
-                   count(*) FILTER (WHERE backend_type = 'client backend' AND state = 'idle in transaction') AS idle_in_tx,
-                   count(*) FILTER (WHERE backend_type = 'client backend'
-                                    AND state = 'idle in transaction (aborted)') AS idle_in_tx_aborted,
-                   count(*) FILTER (WHERE backend_type = 'client backend' AND wait_event_type = 'Lock') AS lock_waiters,
-                   count(*) FILTER (WHERE backend_type = 'walsender') AS replication_senders,
-                   count(*) FILTER (WHERE backend_type NOT IN ('client backend', 'walsender')) AS background
-            FROM pg_stat_activity
-            """;
-
     /** SQLSTATE too_many_connections. */
     private static final String TOO_MANY_CONNECTIONS = "53300";
+    /** What PgBouncer answers when its own client limit is reached (it has no SQLSTATE of its own for it). */
+    private static final String POOLER_REFUSAL = "no more connections allowed";
 
-    private final Vertx vertx;
     private final DetectorConfig.Target target;
     private final Clock clock;
-    private PgConnection connection;
+    private final QueryRedactor redactor;
+    private final String sql;
+    private final ReconnectingConnection connection;
 
-    public PgProbe(Vertx vertx, DetectorConfig.Target target, Clock clock) {
-        this.vertx = vertx;
+    public PgProbe(Vertx vertx, DetectorConfig.Target target, DetectorConfig.Probe probe, Clock clock) {
         this.target = target;
         this.clock = clock;
+        this.redactor = new QueryRedactor(probe.maxQueryLength());
+        this.sql = SampleQuery.sql(probe.topClients(), probe.topSessions());
+        this.connection = new ReconnectingConnection(
+                vertx,
+                () -> connectOptions(target, probe),
+                new Backoff(probe.reconnectInitialBackoff(), probe.reconnectMaxBackoff()),
+                clock);
     }
 
     public Uni<ProbeSample> sample() {
         long started = System.nanoTime();
         Instant sampledAt = clock.instant();
-        return connection()
-                .flatMap(conn -> conn.query(SAMPLE_SQL).execute())
+        return connection
+                .get()
+                .flatMap(conn -> conn.preparedQuery(sql).execute())
                 .map(rows -> toSample(rows.iterator().next(), sampledAt, (System.nanoTime() - started) / 1e6))
                 .onFailure()
-                .invoke(this::dropConnection)
+                .invoke(connection::failed)
                 .onFailure()
                 .transform(PgProbe::classify);
     }
 
-    private Uni<PgConnection> connection() {
-        if (connection != null) {
-            return Uni.createFrom().item(connection);
-        }
-        return PgConnection.connect(vertx, connectOptions()).invoke(conn -> {
-            connection = conn;
-            conn.closeHandler(() -> connection = null);
-        });
-    }
-
-    private PgConnectOptions connectOptions() {
+    private static PgConnectOptions connectOptions(DetectorConfig.Target target, DetectorConfig.Probe probe) {
         PgConnectOptions options = new PgConnectOptions()
                 .setHost(target.host())
                 .setPort(target.port())
@@ -86,26 +74,19 @@ public final class PgProbe implements AutoCloseable {
                 .setUser(target.user())
                 .setConnectTimeout(2_000)
                 .setReconnectAttempts(0)
+                .setCachePreparedStatements(true)
                 // keep the probe's own session harmless: it can never hold a lock or run long
                 .setProperties(Map.of(
-                        "application_name", APPLICATION_NAME,
-                        "statement_timeout", "2000",
-                        "lock_timeout", "500",
-                        "idle_in_transaction_session_timeout", "5000"));
-        password().ifPresent(options::setPassword);
+                        "application_name",
+                        APPLICATION_NAME,
+                        "statement_timeout",
+                        Long.toString(probe.statementTimeout().toMillis()),
+                        "lock_timeout",
+                        Long.toString(probe.lockTimeout().toMillis()),
+                        "idle_in_transaction_session_timeout",
+                        "5000"));
+        Passwords.resolve(target.passwordFile(), target.password()).ifPresent(options::setPassword);
         return options;
-    }
-
-    private Optional<String> password() {
-        if (target.passwordFile().isPresent()) {
-            try {
-                return Optional.of(Files.readString(target.passwordFile().get()).strip());
-            } catch (IOException e) {
-                throw new UncheckedIOException(
-                        "cannot read password file " + target.passwordFile().get(), e);
-            }
-        }
-        return target.password();
     }
 
     private ProbeSample toSample(Row row, Instant sampledAt, double durationMs) {
@@ -113,12 +94,18 @@ public final class PgProbe implements AutoCloseable {
         int superuserReserved = row.getInteger("superuser_reserved");
         int reserved = row.getInteger("reserved");
         int usable = target.capacityOverride().orElse(max - superuserReserved - reserved);
-        Capacity capacity = new Capacity(max, superuserReserved, reserved, usable, null, null);
-        int total = row.getLong("total").intValue();
-        int active = row.getLong("active").intValue();
-        int idle = row.getLong("idle").intValue();
-        int idleInTx = row.getLong("idle_in_tx").intValue();
-        int idleInTxAborted = row.getLong("idle_in_tx_aborted").intValue();
+        Capacity capacity = new Capacity(
+                max,
+                superuserReserved,
+                reserved,
+                usable,
+                row.getInteger("database_limit"),
+                row.getInteger("role_limit"));
+        int total = count(row, "total");
+        int active = count(row, "active");
+        int idle = count(row, "idle");
+        int idleInTx = count(row, "idle_in_tx");
+        int idleInTxAborted = count(row, "idle_in_tx_aborted");
         Connections connections = new Connections(
                 total,
                 active,
@@ -126,28 +113,91 @@ public final class PgProbe implements AutoCloseable {
                 idleInTx,
                 idleInTxAborted,
                 total - active - idle - idleInTx - idleInTxAborted,
-                row.getLong("lock_waiters").intValue(),
-                row.getLong("background").intValue(),
-                row.getLong("replication_senders").intValue());
-        return new ProbeSample(sampledAt, durationMs, capacity, connections);
+                count(row, "lock_waiters"),
+                count(row, "background"),
+                count(row, "replication_senders"));
+        int idleInTransactionCount = idleInTx + idleInTxAborted;
+        IdleInTransaction idleInTransaction = new IdleInTransaction(
+                idleInTransactionCount, idleInTransactionCount == 0 ? null : row.getLong("idle_in_tx_oldest_ms"));
+        return new ProbeSample(
+                sampledAt,
+                durationMs,
+                capacity,
+                connections,
+                clients(json(row, "top_clients"), usable),
+                sessions(json(row, "longest_queries")),
+                sessions(json(row, "oldest_transactions")),
+                idleInTransaction,
+                blocked(json(row, "blocked")),
+                null);
     }
 
-    private void dropConnection(Throwable failure) {
-        PgConnection broken = connection;
-        connection = null;
-        if (broken != null) {
-            broken.closeAndForget();
+    private static int count(Row row, String column) {
+        return row.getLong(column).intValue();
+    }
+
+    private static JsonArray json(Row row, String column) {
+        Object value = row.getValue(column);
+        return value instanceof JsonArray array ? array : new JsonArray(value.toString());
+    }
+
+    private static List<ClientShare> clients(JsonArray groups, int usable) {
+        List<ClientShare> clients = new ArrayList<>(groups.size());
+        for (int i = 0; i < groups.size(); i++) {
+            JsonObject g = groups.getJsonObject(i);
+            int connections = g.getInteger("n");
+            double share = usable <= 0 ? 1.0 : (double) connections / usable;
+            clients.add(
+                    new ClientShare(g.getString("app"), g.getString("usr"), g.getString("addr"), connections, share));
         }
+        return clients;
     }
 
-    private static Throwable classify(Throwable failure) {
-        boolean refused = failure instanceof PgException pg && TOO_MANY_CONNECTIONS.equals(pg.getSqlState());
+    private List<SessionInfo> sessions(JsonArray rows) {
+        List<SessionInfo> sessions = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            JsonObject s = rows.getJsonObject(i);
+            QueryRedactor.Redacted query = redactor.redact(s.getString("query"));
+            sessions.add(new SessionInfo(
+                    s.getInteger("pid"),
+                    s.getString("usr"),
+                    s.getString("app"),
+                    s.getString("addr"),
+                    s.getString("db"),
+                    s.getString("state"),
+                    s.getLong("query_ms"),
+                    s.getLong("xact_ms"),
+                    s.getString("wet"),
+                    s.getString("we"),
+                    query.query(),
+                    query.fingerprint()));
+        }
+        return sessions;
+    }
+
+    private static List<BlockedSession> blocked(JsonArray rows) {
+        List<BlockedSession> blocked = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            JsonObject b = rows.getJsonObject(i);
+            List<Integer> by = new ArrayList<>();
+            JsonArray pids = b.getJsonArray("blocked_by");
+            for (int j = 0; pids != null && j < pids.size(); j++) {
+                by.add(pids.getInteger(j));
+            }
+            blocked.add(new BlockedSession(b.getInteger("pid"), by, b.getLong("waiting_ms")));
+        }
+        return blocked;
+    }
+
+    static ProbeException classify(Throwable failure) {
         String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        boolean refused = failure instanceof PgException pg && TOO_MANY_CONNECTIONS.equals(pg.getSqlState())
+                || message.contains(POOLER_REFUSAL);
         return new ProbeException(message, refused, failure);
     }
 
     @Override
     public void close() {
-        dropConnection(null);
+        connection.close();
     }
 }

@@ -65,11 +65,34 @@ class LevelStateMachineTest {
     }
 
     @Test
+    void poolerClientsQueuedTooLongAreCritical() {
+        // default bound 2 s: a 1.5 s wait is normal queueing
+        assertThat(pooled(0.3, 1_500, 0).level()).isEqualTo(Level.OK);
+        var critical = pooled(0.3, 2_500, 1);
+        assertThat(critical.level()).isEqualTo(Level.CRITICAL);
+        assertThat(critical.reason()).isEqualTo(LevelStateMachine.REASON_POOLER_WAITING);
+        // the queue drains: CRITICAL holds for the hold-down, then the ratio decides again
+        assertThat(pooled(0.3, 0, 2).level()).isEqualTo(Level.CRITICAL);
+        var ok = pooled(0.3, 0, 7);
+        assertThat(ok.level()).isEqualTo(Level.OK);
+        assertThat(ok.reason()).isEqualTo("below_clear_threshold");
+    }
+
+    @Test
+    void aCriticalRatioIsReportedAsSuchEvenWhenThePoolerAlsoQueues() {
+        assertThat(pooled(0.97, 5_000, 0).reason()).isEqualTo("ratio_above_critical");
+    }
+
+    @Test
     void rejectsThresholdsOutOfOrder() {
-        assertThatThrownBy(() -> new LevelRules(0.8, 0.95, 0.9, Duration.ZERO))
+        assertThatThrownBy(() -> new LevelRules(0.8, 0.95, 0.9, Duration.ZERO, Duration.ZERO))
                 .hasMessageContaining("clear (0.9) must be below elevated (0.8)");
-        assertThatThrownBy(() -> new LevelRules(0.9, 0.8, 0.5, Duration.ZERO))
+        assertThatThrownBy(() -> new LevelRules(0.9, 0.8, 0.5, Duration.ZERO, Duration.ZERO))
                 .hasMessageContaining("must not be above critical");
+    }
+
+    private LevelStateMachine.Transition pooled(double ratio, long waitMs, int second) {
+        return machine.observe(new Observation.Measured(ratio, Duration.ofMillis(waitMs)), T0.plusSeconds(second));
     }
 
     private LevelStateMachine.Transition observe(double ratio, int second) {

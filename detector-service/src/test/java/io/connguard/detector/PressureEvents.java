@@ -1,0 +1,85 @@
+package io.connguard.detector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.connguard.events.CloudEvent;
+import io.connguard.events.EventType;
+import io.connguard.events.KafkaCloudEvents;
+import io.connguard.events.PressureChanged;
+import io.connguard.events.Topics;
+import io.connguard.infra.SharedInfra;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads the detector's pressure events off the real topic, as a downstream consumer would, from the moment it is
+ * created: the end offsets are fixed in the constructor (assign + seekToEnd + position), so an event published right
+ * after cannot be skipped by a lazily resolved "latest".
+ */
+final class PressureEvents implements AutoCloseable {
+
+    private final KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+            Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    SharedInfra.kafka().bootstrapServers(),
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                    "false"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer());
+
+    PressureEvents() {
+        List<TopicPartition> partitions = partitions();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+    }
+
+    private List<TopicPartition> partitions() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<PartitionInfo> infos = consumer.partitionsFor(Topics.PRESSURE, Duration.ofSeconds(5));
+            if (infos != null && !infos.isEmpty()) {
+                return infos.stream()
+                        .map(i -> new TopicPartition(i.topic(), i.partition()))
+                        .toList();
+            }
+        }
+        throw new AssertionError("topic " + Topics.PRESSURE + " does not exist after 20 s");
+    }
+
+    /** The first event of {@code targetId} that matches; fails naming {@code what} after 20 s. */
+    CloudEvent<PressureChanged> await(String targetId, Predicate<PressureChanged> wanted, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                if (targetId.equals(record.key())) {
+                    CloudEvent<PressureChanged> event = decode(record);
+                    if (wanted.test(event.data())) {
+                        assertThat(event.subject()).isEqualTo(targetId);
+                        assertThat(event.data().targetId()).isEqualTo(targetId);
+                        return event;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no event with " + what + " of target " + targetId + " within 20 s");
+    }
+
+    private static CloudEvent<PressureChanged> decode(ConsumerRecord<String, byte[]> record) {
+        return KafkaCloudEvents.decode(record.headers(), record.value(), EventType.PRESSURE_CHANGED);
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(2));
+    }
+}
