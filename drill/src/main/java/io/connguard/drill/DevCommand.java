@@ -1,12 +1,9 @@
 package io.connguard.drill;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** The drill's stack and services with no scenario, until Ctrl-C: for development and exploration. */
 @Command(
@@ -15,8 +12,8 @@ import picocli.CommandLine.Option;
         description = "Starts the stack, the simulated StarForge and the three services, and keeps them running.")
 final class DevCommand implements Callable<Integer> {
 
-    @Option(names = "--policy", description = "mitigation policy YAML (default: the mitigator's shipped default)")
-    Path policy;
+    @Mixin
+    PolicyOptions policy;
 
     @Mixin
     StackOptions stackOptions;
@@ -25,10 +22,10 @@ final class DevCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = System.out;
         DrillLogging.toFile(stackOptions.workDir().resolve("drill.log"));
-        out.println("connguard dev: starting the stack");
+        out.println("connguard dev: starting the stack (policy: " + policy.describe() + ")");
         LiveStack live;
         try {
-            live = LiveStack.start(stackOptions, Optional.ofNullable(policy), out);
+            live = LiveStack.start(stackOptions, policy.file(stackOptions.workDir()), out);
         } catch (Exception e) {
             out.println("The stack did not start: " + e.getMessage());
             return Main.STACK_FAILED;

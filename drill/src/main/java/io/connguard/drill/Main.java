@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "connguard",
         mixinStandardHelpOptions = true,
-        subcommands = {DrillCommand.class, DevCommand.class},
+        subcommands = {DrillCommand.class, DevCommand.class, BenchCommand.class},
         description = "Runs connguard's whole loop locally: real Kafka, real PostgreSQL, the real services.")
 public final class Main {
 

@@ -20,4 +20,12 @@ final class StackOptions {
     Path workDir() {
         return workDir != null ? workDir : repoRoot.resolve("target").resolve("connguard-drill");
     }
+
+    /** The same repository with logs in {@code sub} below this work directory (one per benchmark run). */
+    StackOptions below(String sub) {
+        StackOptions copy = new StackOptions();
+        copy.repoRoot = repoRoot;
+        copy.workDir = workDir().resolve(sub);
+        return copy;
+    }
 }

@@ -26,7 +26,7 @@ public final class AuditClient {
     /** The incident's Markdown postmortem; empty when the audit service does not serve one (yet). */
     public Optional<String> postmortem(String incidentId) throws IOException, InterruptedException {
         HttpResponse<String> response = get(
-                "/api/incidents/" + URLEncoder.encode(incidentId, StandardCharsets.UTF_8) + "/postmortem",
+                "/api/incidents/" + URLEncoder.encode(incidentId, StandardCharsets.UTF_8) + "/postmortem.md",
                 "text/markdown");
         return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
     }

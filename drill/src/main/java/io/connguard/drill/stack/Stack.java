@@ -248,6 +248,8 @@ public final class Stack implements AutoCloseable {
             return;
         }
         closed = true;
+        // all services at once: each takes seconds to stop, and they must be gone before their broker and databases
+        services.values().forEach(ServiceProcess::stop);
         while (!started.isEmpty()) {
             AutoCloseable resource = started.pop();
             try {

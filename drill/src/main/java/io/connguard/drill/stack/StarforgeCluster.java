@@ -7,9 +7,9 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The simulated StarForge cluster in the Kubernetes CRUD server: namespace {@value #NAMESPACE} with the
@@ -108,9 +108,9 @@ public final class StarforgeCluster {
                 .build();
     }
 
-    /** Every Deployment of the namespace by name, with replicas and pool size. */
+    /** Every Deployment of the namespace by name (sorted), with replicas and pool size. */
     public Map<String, WorkloadSpec> workloads() {
-        Map<String, WorkloadSpec> specs = new LinkedHashMap<>();
+        Map<String, WorkloadSpec> specs = new TreeMap<>(); // by name: a stable order for the progress line
         for (Deployment d :
                 client.apps().deployments().inNamespace(NAMESPACE).list().getItems()) {
             specs.put(d.getMetadata().getName(), spec(d));
