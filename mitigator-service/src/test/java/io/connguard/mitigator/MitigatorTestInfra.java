@@ -1,17 +1,133 @@
 package io.connguard.mitigator;
 
 import io.connguard.infra.SharedInfra;
+import io.connguard.infra.kubernetes.KubernetesCrudServer;
+import io.connguard.infra.postgres.PostgresOptions;
+import io.connguard.infra.postgres.PostgresServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
-/** The real infrastructure every mitigator test runs against: the shared Kafka broker. */
+/**
+ * The real infrastructure every mitigator test runs against, started once per test JVM: the shared Kafka broker,
+ * a PostgreSQL cluster the tests open sessions in, and the Kubernetes CRUD server. Each scenario uses its own
+ * target id, namespace and policy (per-target policy files), so scenarios do not see each other's objects.
+ */
 public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
 
+    /** Role the mitigator connects as: only pg_signal_backend and pg_read_all_stats, as DESIGN.md requires. */
+    public static final String MITIGATOR_ROLE = "connguard_mitigator";
+
+    private static PostgresServer postgres;
+    private static KubernetesCrudServer kubernetes;
+
+    /** Scenario targets and their policies; {@code %s} in a policy is replaced by the target's namespace. */
+    static final Map<String, String> POLICIES = Map.of(
+            "ladder-db", Policies.LADDER,
+            "dryrun-db", Policies.DRY_RUN,
+            "guard-db", Policies.GUARDED,
+            "kill-db", Policies.LADDER,
+            "dup-db", Policies.LADDER,
+            "race-db", Policies.LADDER,
+            "bench-db", Policies.BENCH);
+
     @Override
-    public Map<String, String> start() {
-        return Map.of("kafka.bootstrap.servers", SharedInfra.kafka().bootstrapServers());
+    public synchronized Map<String, String> start() {
+        if (postgres == null) {
+            postgres = PostgresServer.start(PostgresOptions.defaults().maxConnections(40));
+            postgres.execute("postgres", "CREATE ROLE " + MITIGATOR_ROLE + " LOGIN");
+            postgres.execute("postgres", "GRANT pg_signal_backend, pg_read_all_stats TO " + MITIGATOR_ROLE);
+            postgres.execute("postgres", "CREATE ROLE app_user LOGIN");
+            kubernetes = KubernetesCrudServer.start();
+        }
+        Map<String, String> config = new HashMap<>();
+        config.put("kafka.bootstrap.servers", SharedInfra.kafka().bootstrapServers());
+        config.put("quarkus.kubernetes-client.api-server-url", kubernetes.url());
+        config.put("quarkus.kubernetes-client.namespace", "connguard");
+        config.put("quarkus.kubernetes-client.trust-certs", "true");
+        config.put("connguard.mitigator.tick", "200ms");
+        try {
+            Path dir = Files.createTempDirectory("connguard-policies");
+            for (var entry : POLICIES.entrySet()) {
+                String target = entry.getKey();
+                Path file = dir.resolve(target + ".yaml");
+                Files.writeString(file, entry.getValue().replace("%s", namespace(target)));
+                String prefix = "connguard.mitigator.targets." + target + ".";
+                config.put(prefix + "policy-file", file.toString());
+                config.put(prefix + "host", postgres.host());
+                config.put(prefix + "port", Integer.toString(postgres.port()));
+                config.put(prefix + "user", MITIGATOR_ROLE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return config;
     }
 
     @Override
     public void stop() {}
+
+    public static String namespace(String target) {
+        return target.replace("-db", "");
+    }
+
+    public static PostgresServer postgres() {
+        return postgres;
+    }
+
+    public static KubernetesCrudServer kubernetes() {
+        return kubernetes;
+    }
+
+    /** Test policies: short windows and soaks so a whole incident plays out in seconds. */
+    static final class Policies {
+        static final String LADDER = """
+                ladder:
+                  - name: pause-ingestion
+                    action:
+                      kind: pause-ingestion
+                      flag: {config-map: {namespace: %s, name: flags, key: ingestion-enabled,
+                                          paused-value: "false", resumed-value: "true"}}
+                    verify: {window: 1s, improvement: 0.1}
+                  - name: scale-etl-worker-down
+                    action: {kind: scale-workload, workload: {kind: Deployment, namespace: %s, name: etl-worker},
+                             replicas: 1}
+                    verify: {window: 1s, improvement: 0.1}
+                  - name: cancel-long-queries
+                    when: {min-level: CRITICAL}
+                    action: {kind: cancel-queries, min-duration: 1s}
+                    verify: {window: 1s, improvement: 0.1}
+                  - name: terminate-idle-in-transaction
+                    when: {min-level: CRITICAL, min-idle-in-transaction: 1}
+                    action: {kind: terminate-idle-in-transaction, older-than: 1s}
+                    verify: {window: 1s, improvement: 0.1}
+                  - name: shrink-pools
+                    when: {min-level: CRITICAL}
+                    action: {kind: shrink-pool, workload: {kind: Deployment, namespace: %s, name: api},
+                             env: PG_POOL_MAX, value: 5}
+                recovery: {ok-soak: 2s, soak: 1s}
+                guardrails: {cooldown: 0s, max-actions-per-incident: 10, max-actions-per-hour: 100}
+                protected: {applications: ["pg_monitor*"]}
+                """;
+
+        static final String DRY_RUN = "mode: dry-run\n" + LADDER;
+
+        static final String GUARDED = LADDER.replace("max-actions-per-incident: 10", "max-actions-per-incident: 1");
+
+        static final String BENCH = """
+                ladder:
+                  - name: pause-ingestion
+                    action:
+                      kind: pause-ingestion
+                      flag: {config-map: {namespace: %s, name: flags, key: ingestion-enabled,
+                                          paused-value: "false", resumed-value: "true"}}
+                    verify: {window: 1h}
+                recovery: {ok-soak: 1h, soak: 1h}
+                guardrails: {cooldown: 0s, max-actions-per-incident: 1000000, max-actions-per-hour: 1000000}
+                """;
+    }
 }

@@ -33,19 +33,25 @@ class PressureConsumptionTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     @Test
-    void aPressureEventYieldsAnActionEventCausedByIt() {
+    void aPressureEventYieldsActionEventsCausedByItAndAnUnreadableFlagFailsClosed() {
         try (TopicTail actions = tail(Topics.ACTIONS);
                 TopicWriter writer = writer()) {
             CloudEvent<PressureChanged> pressure = pressure("db-a", Level.ELEVATED);
             writer.send(KafkaCloudEvents.toRecord(Topics.PRESSURE, pressure));
 
+            // the built-in policy's first step pauses ingestion through starforge/starforge-flags, absent here
             ConsumerRecord<String, byte[]> record =
                     actions.await(r -> causedBy(r, pressure), WAIT, "causationId " + pressure.id());
-            CloudEvent<ActionEvent> action = decode(record);
+            CloudEvent<ActionEvent> planned = decode(record);
             assertThat(record.key()).isEqualTo("db-a");
-            assertThat(action.subject()).isEqualTo("db-a");
-            assertThat(action.data().outcome()).isEqualTo(Outcome.NOOP);
-            assertThat(action.data().incidentId()).isEqualTo(pressure.data().incidentId());
+            assertThat(planned.subject()).isEqualTo("db-a");
+            assertThat(planned.data().outcome()).isEqualTo(Outcome.PLANNED);
+            assertThat(planned.data().action()).isEqualTo("pause-ingestion");
+            assertThat(planned.data().incidentId()).isEqualTo(pressure.data().incidentId());
+            CloudEvent<ActionEvent> failed = decode(actions.await(
+                    r -> causedBy(r, pressure) && decode(r).data().outcome() == Outcome.FAILED, WAIT, "the failure"));
+            assertThat(failed.data().actionId()).isEqualTo(planned.data().actionId());
+            assertThat(failed.data().error()).isEqualTo("ConfigMap starforge/starforge-flags not found");
         }
     }
 

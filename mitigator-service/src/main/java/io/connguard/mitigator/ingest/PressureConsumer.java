@@ -2,12 +2,9 @@ package io.connguard.mitigator.ingest;
 
 import io.connguard.events.EventType;
 import io.connguard.events.KafkaCloudEvents;
-import io.connguard.mitigator.policy.MitigationPolicy;
-import io.connguard.mitigator.publish.ActionPublisher;
-import io.smallrye.mutiny.Multi;
+import io.connguard.mitigator.run.TargetActors;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Clock;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -22,24 +19,16 @@ public class PressureConsumer {
 
     private static final Logger LOG = Logger.getLogger(PressureConsumer.class);
 
-    private final MitigationPolicy policy;
-    private final ActionPublisher publisher;
+    private final TargetActors actors;
 
-    PressureConsumer(ActionPublisher publisher, Clock clock) {
-        this.publisher = publisher;
-        this.policy = new MitigationPolicy(clock);
+    PressureConsumer(TargetActors actors) {
+        this.actors = actors;
     }
 
     @Incoming("pressure")
     public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
         var event = KafkaCloudEvents.decode(record.headers(), record.value(), EventType.PRESSURE_CHANGED);
         LOG.debugf("pressure %s: %s", event.subject(), event.data().level());
-        return Multi.createFrom()
-                .iterable(policy.decide(event))
-                .onItem()
-                .transformToUniAndConcatenate(publisher::publish)
-                .collect()
-                .asList()
-                .replaceWithVoid();
+        return actors.onPressure(event);
     }
 }

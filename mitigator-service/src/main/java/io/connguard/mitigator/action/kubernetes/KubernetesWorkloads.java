@@ -1,0 +1,55 @@
+package io.connguard.mitigator.action.kubernetes;
+
+import io.connguard.mitigator.policy.ActionSpec;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.Map;
+
+/** Deployments and StatefulSets seen through what the mitigator needs of both: replicas, annotations, pod template. */
+final class KubernetesWorkloads {
+
+    private KubernetesWorkloads() {}
+
+    static RollableScalableResource<? extends HasMetadata> resource(KubernetesClient client, ActionSpec.Workload w) {
+        return "StatefulSet".equals(w.kind())
+                ? client.apps().statefulSets().inNamespace(w.namespace()).withName(w.name())
+                : client.apps().deployments().inNamespace(w.namespace()).withName(w.name());
+    }
+
+    static String plural(ActionSpec.Workload w) {
+        return "StatefulSet".equals(w.kind()) ? "statefulsets" : "deployments";
+    }
+
+    static int replicas(HasMetadata workload) {
+        Integer r = workload instanceof StatefulSet s
+                ? s.getSpec().getReplicas()
+                : ((Deployment) workload).getSpec().getReplicas();
+        return r == null ? 1 : r;
+    }
+
+    static PodTemplateSpec template(HasMetadata workload) {
+        return workload instanceof StatefulSet s
+                ? s.getSpec().getTemplate()
+                : ((Deployment) workload).getSpec().getTemplate();
+    }
+
+    static String annotation(HasMetadata workload, String key) {
+        Map<String, String> annotations = workload.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(key);
+    }
+
+    /** Sets (or with null removes) one annotation with a JSON merge patch, leaving everything else alone. */
+    static void annotate(Resource<? extends HasMetadata> resource, String key, String value) {
+        String json = value == null ? "null" : "\"" + value + "\"";
+        resource.patch(
+                PatchContext.of(PatchType.JSON_MERGE),
+                "{\"metadata\":{\"annotations\":{\"" + key + "\":" + json + "}}}");
+    }
+}

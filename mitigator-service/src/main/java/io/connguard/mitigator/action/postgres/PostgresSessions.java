@@ -1,0 +1,258 @@
+package io.connguard.mitigator.action.postgres;
+
+import io.connguard.events.Command;
+import io.connguard.events.EventJson;
+import io.connguard.events.Mode;
+import io.connguard.events.Outcome;
+import io.connguard.mitigator.action.ActionAdapter;
+import io.connguard.mitigator.action.EffectResult;
+import io.connguard.mitigator.policy.ActionSpec;
+import io.connguard.mitigator.policy.PlannedAction;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * Cancels long queries ({@code pg_cancel_backend}, then {@code pg_terminate_backend} after a grace period only when
+ * the policy allows) and terminates sessions idle in a transaction, over the target's persistent connection. Every
+ * candidate gets its own result: signalled with the evidence recorded first, or skipped with the protection or
+ * budget that stopped it.
+ */
+@ApplicationScoped
+public class PostgresSessions implements ActionAdapter {
+
+    // literals replaced so statements of one shape share a fingerprint; the text itself never leaves the database
+    private static final String SESSIONS = """
+            SELECT a.pid, a.usename, a.application_name, a.datname, a.state, a.backend_type,
+                   coalesce(r.rolsuper, false),
+                   coalesce((extract(epoch FROM clock_timestamp() - a.query_start) * 1000)::bigint, 0),
+                   coalesce((extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::bigint, 0),
+                   coalesce((extract(epoch FROM clock_timestamp() - a.state_change) * 1000)::bigint, 0),
+                   left(md5(regexp_replace(coalesce(a.query, ''), '''[^'']*''|\\m\\d+(\\.\\d+)?\\M', '?', 'g')), 16),
+                   CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) ELSE '{}'::int[] END
+            FROM pg_stat_activity a LEFT JOIN pg_roles r ON r.oid = a.usesysid
+            WHERE a.pid <> pg_backend_pid()
+            """;
+
+    private final PostgresConnections connections;
+
+    PostgresSessions(PostgresConnections connections) {
+        this.connections = connections;
+    }
+
+    @Override
+    public boolean supports(PlannedAction action) {
+        return action.spec() instanceof ActionSpec.CancelQueries
+                || action.spec() instanceof ActionSpec.TerminateIdleInTransaction;
+    }
+
+    @Override
+    public List<EffectResult> run(PlannedAction action) {
+        Instant started = Instant.now();
+        Command listing = new Command("postgres", "SELECT ... FROM pg_stat_activity", action.targetId());
+        try {
+            Connection c = connections.connection(action.targetId());
+            Budget budget = new Budget(action.sessionBudget());
+            List<EffectResult> results = new ArrayList<>();
+            if (action.spec() instanceof ActionSpec.CancelQueries cancel) {
+                List<Backend> cancelled = signal(
+                        c,
+                        action,
+                        b -> SessionRules.inScope(b, cancel),
+                        cancel.allowSuperusers(),
+                        "pg_cancel_backend",
+                        "cancel-query",
+                        budget,
+                        results);
+                if (cancel.terminate() && action.mode() == Mode.ENFORCE && !cancelled.isEmpty()) {
+                    sleep(cancel.terminateAfter());
+                    Map<Integer, String> stuck =
+                            cancelled.stream().collect(Collectors.toMap(Backend::pid, Backend::fingerprint));
+                    // only the very statements cancelled before, still running after the grace period
+                    signal(
+                            c,
+                            action,
+                            b -> b.fingerprint().equals(stuck.get(b.pid())) && SessionRules.inScope(b, cancel),
+                            cancel.allowSuperusers(),
+                            "pg_terminate_backend",
+                            "terminate-backend",
+                            budget,
+                            results);
+                }
+            } else {
+                var idle = (ActionSpec.TerminateIdleInTransaction) action.spec();
+                signal(
+                        c,
+                        action,
+                        b -> SessionRules.inScope(b, idle),
+                        idle.allowSuperusers(),
+                        "pg_terminate_backend",
+                        action.actionName(),
+                        budget,
+                        results);
+            }
+            if (results.isEmpty()) {
+                results.add(new EffectResult(
+                        null,
+                        action.actionName(),
+                        Outcome.NOOP,
+                        listing,
+                        null,
+                        null,
+                        null,
+                        "no session matched the step's filter",
+                        null,
+                        0,
+                        started,
+                        Instant.now()));
+            }
+            return results;
+        } catch (SQLException e) {
+            connections.discard(action.targetId());
+            return List.of(EffectResult.failed(action, listing, "PostgreSQL: " + e.getMessage(), started));
+        }
+    }
+
+    private List<Backend> signal(
+            Connection c,
+            PlannedAction action,
+            Predicate<Backend> inScope,
+            boolean allowSuperusers,
+            String function,
+            String actionName,
+            Budget budget,
+            List<EffectResult> results)
+            throws SQLException {
+        List<Backend> signalled = new ArrayList<>();
+        for (Backend b : list(c)) {
+            if (!inScope.test(b)) {
+                continue;
+            }
+            Instant started = Instant.now();
+            String sql = "SELECT " + function + "(" + b.pid() + ")";
+            Command command = new Command("postgres", sql, "pid " + b.pid());
+            String subject = "pid-" + b.pid() + "-" + function;
+            String protectedBecause = SessionRules.protectedBecause(b, allowSuperusers, action.protection());
+            String skip = protectedBecause != null
+                    ? protectedBecause
+                    : budget.left <= 0 ? "budget: max-sessions-signalled-per-minute reached" : null;
+            if (skip != null) {
+                results.add(new EffectResult(
+                        subject,
+                        actionName,
+                        Outcome.SKIPPED,
+                        command,
+                        null,
+                        null,
+                        b.evidence(),
+                        skip,
+                        null,
+                        0,
+                        started,
+                        Instant.now()));
+                continue;
+            }
+            budget.left--;
+            if (action.mode() == Mode.DRY_RUN) {
+                results.add(new EffectResult(
+                        subject,
+                        actionName,
+                        Outcome.DRY_RUN,
+                        command,
+                        state(b.state()),
+                        null,
+                        b.evidence(),
+                        null,
+                        null,
+                        0,
+                        started,
+                        Instant.now()));
+                continue;
+            }
+            boolean sent;
+            try (PreparedStatement st = c.prepareStatement("SELECT " + function + "(?)")) {
+                st.setInt(1, b.pid());
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    sent = rs.getBoolean(1);
+                }
+            }
+            if (sent) {
+                signalled.add(b);
+            }
+            results.add(new EffectResult(
+                    subject,
+                    actionName,
+                    sent ? Outcome.SUCCEEDED : Outcome.NOOP,
+                    command,
+                    state(b.state()),
+                    state(sent ? "signalled" : "gone"),
+                    b.evidence(),
+                    sent ? null : "backend " + b.pid() + " had already ended",
+                    null,
+                    sent ? 1 : 0,
+                    started,
+                    Instant.now()));
+        }
+        return signalled;
+    }
+
+    private static List<Backend> list(Connection c) throws SQLException {
+        List<Backend> backends = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement(SESSIONS);
+                ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                Array blockers = rs.getArray(12);
+                List<Integer> blockedBy = blockers == null
+                        ? List.of()
+                        : Arrays.stream((Integer[]) blockers.getArray()).toList();
+                backends.add(new Backend(
+                        rs.getInt(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getBoolean(7),
+                        rs.getLong(8),
+                        rs.getLong(9),
+                        rs.getLong(10),
+                        rs.getString(11),
+                        blockedBy));
+            }
+        }
+        return backends;
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode state(String state) {
+        return EventJson.mapper().createObjectNode().put("state", state);
+    }
+
+    private static void sleep(Duration grace) {
+        try {
+            Thread.sleep(grace.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Signals left this minute, shared by the cancel and the terminate pass of one action. */
+    private static final class Budget {
+        int left;
+
+        Budget(int left) {
+            this.left = left;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.connguard.mitigator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** The mitigator's configuration; see DESIGN.md for the policy file format. */
+@ConfigMapping(prefix = "connguard.mitigator")
+public interface MitigatorConfig {
+
+    /** Policy YAML for all targets; the built-in runbook policy when absent. */
+    Optional<String> policyFile();
+
+    /** When true, automation stays off whatever the REST kill switch says. */
+    @WithDefault("false")
+    boolean killSwitch();
+
+    /** Namespace of the state and control ConfigMaps; the Kubernetes client's namespace when absent. */
+    Optional<String> namespace();
+
+    /** How often soak and verification windows are checked (the detector is silent while OK). */
+    @WithDefault("1s")
+    Duration tick();
+
+    /** CloudEvent source of action events. */
+    @WithDefault("urn:connguard:mitigator")
+    String source();
+
+    /** Monitored databases the mitigator may signal sessions in, by target id. */
+    Map<String, Target> targets();
+
+    /** One target database, reached over one persistent connection. */
+    interface Target {
+
+        /** Policy YAML for this target only; the service-wide policy when absent. */
+        Optional<String> policyFile();
+
+        /** Host of the database server. */
+        @WithDefault("localhost")
+        String host();
+
+        /** Port of the database server. */
+        @WithDefault("5432")
+        int port();
+
+        /** Database to connect to (pg_stat_activity shows every database of the cluster). */
+        @WithDefault("postgres")
+        String database();
+
+        /** Role with pg_signal_backend and pg_read_all_stats. */
+        @WithDefault("connguard_mitigator")
+        String user();
+
+        /** Password of that role. */
+        Optional<String> password();
+
+        /** File holding the password (a mounted Secret); wins over password. */
+        @WithName("password-file")
+        Optional<String> passwordFile();
+    }
+}

@@ -1,0 +1,149 @@
+package io.connguard.mitigator.policy;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** What a ladder step does, by {@code kind}. Each kind maps to one adapter. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = ActionSpec.PauseIngestion.class, name = ActionSpec.PAUSE_INGESTION),
+    @JsonSubTypes.Type(value = ActionSpec.ScaleWorkload.class, name = ActionSpec.SCALE_WORKLOAD),
+    @JsonSubTypes.Type(value = ActionSpec.CancelQueries.class, name = ActionSpec.CANCEL_QUERIES),
+    @JsonSubTypes.Type(value = ActionSpec.TerminateIdleInTransaction.class, name = ActionSpec.TERMINATE_IDLE),
+    @JsonSubTypes.Type(value = ActionSpec.ShrinkPool.class, name = ActionSpec.SHRINK_POOL)
+})
+public sealed interface ActionSpec {
+
+    String PAUSE_INGESTION = "pause-ingestion";
+    String SCALE_WORKLOAD = "scale-workload";
+    String CANCEL_QUERIES = "cancel-queries";
+    String TERMINATE_IDLE = "terminate-idle-in-transaction";
+    String SHRINK_POOL = "shrink-pool";
+
+    /** The policy's name for this kind. */
+    String kind();
+
+    /** Whether recovery has to undo it (sessions signalled cannot be undone). */
+    default boolean reversible() {
+        return false;
+    }
+
+    /** Pause ingestion by flipping a feature flag; recovery resumes it. */
+    record PauseIngestion(Flag flag) implements ActionSpec {
+        @Override
+        public String kind() {
+            return PAUSE_INGESTION;
+        }
+
+        @Override
+        public boolean reversible() {
+            return true;
+        }
+    }
+
+    /** A flag lives either in a ConfigMap key or behind an HTTP webhook; exactly one is set. */
+    record Flag(ConfigMapFlag configMap, WebhookFlag webhook) {}
+
+    /** A key of a ConfigMap, changed by JSON merge patch. */
+    record ConfigMapFlag(String namespace, String name, String key, String pausedValue, String resumedValue) {}
+
+    /** A generic HTTP flag service call (e.g. flagd, Unleash admin API). */
+    record WebhookFlag(String method, String url, Map<String, String> headers, String pauseBody, String resumeBody) {
+        public WebhookFlag {
+            method = method == null ? "POST" : method;
+            headers = headers == null ? Map.of() : Map.copyOf(headers);
+        }
+    }
+
+    /** A Deployment or StatefulSet. */
+    record Workload(String kind, String namespace, String name) {
+        @Override
+        public String toString() {
+            return kind + " " + namespace + "/" + name;
+        }
+    }
+
+    /** Scale a workload to {@code replicas}, or to {@code fraction} of its original count (exactly one is set). */
+    record ScaleWorkload(Workload workload, Integer replicas, Double fraction) implements ActionSpec {
+        @Override
+        public String kind() {
+            return SCALE_WORKLOAD;
+        }
+
+        @Override
+        public boolean reversible() {
+            return true;
+        }
+    }
+
+    /** Which sessions a signal may reach, on top of the protections that always hold. Empty lists match all. */
+    record SessionFilter(List<String> users, List<String> applications, List<String> databases) {
+        public SessionFilter {
+            users = users == null ? List.of() : List.copyOf(users);
+            applications = applications == null ? List.of() : List.copyOf(applications);
+            databases = databases == null ? List.of() : List.copyOf(databases);
+        }
+    }
+
+    /**
+     * {@code pg_cancel_backend} on queries running longer than {@code minDuration} in one of {@code states}; when
+     * {@code terminate} is on, {@code pg_terminate_backend} on those still running {@code terminateAfter} later.
+     */
+    record CancelQueries(
+            Duration minDuration,
+            List<String> states,
+            Boolean terminate,
+            Duration terminateAfter,
+            Boolean allowSuperusers,
+            SessionFilter filter)
+            implements ActionSpec {
+        public CancelQueries {
+            minDuration = minDuration == null ? Duration.ofSeconds(30) : minDuration;
+            states = states == null ? List.of("active") : List.copyOf(states);
+            terminate = terminate != null && terminate;
+            terminateAfter = terminateAfter == null ? Duration.ofSeconds(10) : terminateAfter;
+            allowSuperusers = allowSuperusers != null && allowSuperusers;
+            filter = filter == null ? new SessionFilter(null, null, null) : filter;
+        }
+
+        @Override
+        public String kind() {
+            return CANCEL_QUERIES;
+        }
+    }
+
+    /** {@code pg_terminate_backend} on sessions idle in a transaction for longer than {@code olderThan}. */
+    record TerminateIdleInTransaction(Duration olderThan, Boolean allowSuperusers, SessionFilter filter)
+            implements ActionSpec {
+        public TerminateIdleInTransaction {
+            olderThan = olderThan == null ? Duration.ofSeconds(60) : olderThan;
+            allowSuperusers = allowSuperusers != null && allowSuperusers;
+            filter = filter == null ? new SessionFilter(null, null, null) : filter;
+        }
+
+        @Override
+        public String kind() {
+            return TERMINATE_IDLE;
+        }
+    }
+
+    /** Set env var {@code env} of {@code container} (first container when absent) to {@code value}: a rolling restart. */
+    record ShrinkPool(Workload workload, String container, String env, Integer value) implements ActionSpec {
+        public ShrinkPool {
+            env = env == null ? "PG_POOL_MAX" : env;
+        }
+
+        @Override
+        public String kind() {
+            return SHRINK_POOL;
+        }
+
+        @Override
+        public boolean reversible() {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.connguard.mitigator.policy;
+
+import io.connguard.events.Mode;
+import java.util.Objects;
+
+/**
+ * One action the engine decided on, with everything the adapter needs and nothing it must look up in the policy.
+ *
+ * @param actionId idempotency key: the same (target, incident, episode, step, operation) always has the same id
+ * @param sessionBudget how many sessions the action may still signal this minute
+ * @param maxReplicaFractionRemoved guardrail for scale-downs: never remove more than this share of the original
+ */
+public record PlannedAction(
+        String actionId,
+        String targetId,
+        String incidentId,
+        String causationId,
+        String step,
+        ActionSpec spec,
+        Operation operation,
+        Mode mode,
+        int sessionBudget,
+        double maxReplicaFractionRemoved,
+        Policy.Protection protection) {
+
+    public PlannedAction {
+        Objects.requireNonNull(actionId, "actionId");
+        Objects.requireNonNull(targetId, "targetId");
+        Objects.requireNonNull(step, "step");
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(operation, "operation");
+        Objects.requireNonNull(mode, "mode");
+        if (operation != Operation.APPLY && !spec.reversible()) {
+            throw new IllegalArgumentException(spec.kind() + " cannot be undone, so it cannot be " + operation);
+        }
+        if (operation == Operation.PARTIAL_RESTORE && !(spec instanceof ActionSpec.ScaleWorkload)) {
+            throw new IllegalArgumentException("only scaled workloads are restored partially");
+        }
+    }
+
+    /** The contract's action name: apply uses the step's kind, undoing uses the matching restore name. */
+    public String actionName() {
+        if (operation == Operation.APPLY) {
+            return spec instanceof ActionSpec.CancelQueries ? "cancel-query" : spec.kind();
+        }
+        if (spec instanceof ActionSpec.PauseIngestion) {
+            return "resume-ingestion";
+        }
+        return spec instanceof ActionSpec.ScaleWorkload ? "restore-workload" : "restore-pool";
+    }
+}

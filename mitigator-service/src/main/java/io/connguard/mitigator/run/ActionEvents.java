@@ -1,0 +1,116 @@
+package io.connguard.mitigator.run;
+
+import io.connguard.events.ActionEvent;
+import io.connguard.events.Command;
+import io.connguard.events.Mode;
+import io.connguard.events.Outcome;
+import io.connguard.mitigator.action.EffectResult;
+import io.connguard.mitigator.policy.PlannedAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+/** Maps engine decisions and adapter results to the wire contract ({@code io.connguard.action.v1}). */
+final class ActionEvents {
+
+    private ActionEvents() {}
+
+    static String id(String... parts) {
+        return UUID.nameUUIDFromBytes(String.join("/", parts).getBytes(StandardCharsets.UTF_8))
+                .toString();
+    }
+
+    /** Decided, about to run. */
+    static ActionEvent planned(PlannedAction a, Instant now) {
+        return new ActionEvent(
+                a.actionId(),
+                a.targetId(),
+                a.incidentId(),
+                a.causationId(),
+                a.step(),
+                a.actionName(),
+                a.mode(),
+                Outcome.PLANNED,
+                null,
+                null,
+                null,
+                null,
+                a.operation() + " " + a.spec().kind(),
+                null,
+                now,
+                null,
+                null);
+    }
+
+    /** What the adapter did; a session result gets its own action id (one action per pid). */
+    static ActionEvent result(PlannedAction a, EffectResult r) {
+        String actionId = r.subject() == null ? a.actionId() : id(a.actionId(), r.subject());
+        Long duration = r.startedAt() == null || r.finishedAt() == null
+                ? null
+                : Duration.between(r.startedAt(), r.finishedAt()).toMillis();
+        return new ActionEvent(
+                actionId,
+                a.targetId(),
+                a.incidentId(),
+                a.causationId(),
+                a.step(),
+                r.action(),
+                a.mode(),
+                r.outcome(),
+                r.command(),
+                r.stateBefore(),
+                r.stateAfter(),
+                r.evidence(),
+                r.reason(),
+                r.error(),
+                r.startedAt(),
+                r.finishedAt(),
+                duration);
+    }
+
+    /** A guardrail stopped the action; each such decision is its own event (one per causing input). */
+    static ActionEvent skipped(PlannedAction a, String causation, String reason, Instant now) {
+        return new ActionEvent(
+                id(a.actionId(), "skipped", String.valueOf(causation)),
+                a.targetId(),
+                a.incidentId(),
+                causation,
+                a.step(),
+                a.actionName(),
+                a.mode(),
+                Outcome.SKIPPED,
+                null,
+                null,
+                null,
+                null,
+                reason,
+                null,
+                now,
+                now,
+                0L);
+    }
+
+    /** A decision to do nothing (waiting, nothing applies, recovery done), with why. */
+    static ActionEvent noop(
+            String targetId, String incidentId, String causation, String step, Mode mode, String reason, Instant now) {
+        return new ActionEvent(
+                id(targetId, String.valueOf(causation), "decision", reason),
+                targetId,
+                incidentId,
+                causation,
+                step,
+                ActionEvent.ACTION_NONE,
+                mode,
+                Outcome.NOOP,
+                Command.none(),
+                null,
+                null,
+                null,
+                reason,
+                null,
+                now,
+                now,
+                0L);
+    }
+}

@@ -1,0 +1,212 @@
+package io.connguard.mitigator.run;
+
+import io.connguard.events.ActionEvent;
+import io.connguard.events.Mode;
+import io.connguard.events.PressureChanged;
+import io.connguard.mitigator.action.ActionAdapter;
+import io.connguard.mitigator.action.EffectResult;
+import io.connguard.mitigator.action.kubernetes.KubernetesStateStore;
+import io.connguard.mitigator.action.kubernetes.KubernetesStateStore.Versioned;
+import io.connguard.mitigator.policy.Decision;
+import io.connguard.mitigator.policy.EffectReport;
+import io.connguard.mitigator.policy.EpisodeState;
+import io.connguard.mitigator.policy.MitigationEngine;
+import io.connguard.mitigator.policy.PlannedAction;
+import io.connguard.mitigator.policy.Transition;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * Everything the mitigator does for one target, one input at a time (the caller runs it on the target's own
+ * thread). Each input: read the state (cached, fenced by its version), let the engine decide, commit the new state
+ * with compare-and-set, then run the effects and fold their reports back into the state. Losing the
+ * compare-and-set means another replica moved first: reload and decide again.
+ */
+final class TargetActor {
+
+    private static final Logger LOG = Logger.getLogger(TargetActor.class);
+    private static final int ATTEMPTS = 4;
+
+    private final String targetId;
+    private final MitigationEngine engine;
+    private final KubernetesStateStore store;
+    private final List<ActionAdapter> adapters;
+    private final Clock clock;
+    private Versioned cached;
+    private PressureChanged lastPressure;
+
+    TargetActor(
+            String targetId,
+            MitigationEngine engine,
+            KubernetesStateStore store,
+            List<ActionAdapter> adapters,
+            Clock clock) {
+        this.targetId = targetId;
+        this.engine = engine;
+        this.store = store;
+        this.adapters = adapters;
+        this.clock = clock;
+    }
+
+    PressureChanged lastPressure() {
+        return lastPressure;
+    }
+
+    /** Handles one pressure event; {@code emit} receives each action event as soon as it exists. */
+    void onPressure(
+            String eventId, PressureChanged pressure, MitigationEngine.Guard guard, Consumer<ActionEvent> emit) {
+        lastPressure = pressure;
+        decide(s -> engine.onPressure(s, eventId, pressure, guard), eventId, pressure.incidentId(), false, emit);
+    }
+
+    /** Handles a clock tick: soak windows that ended. */
+    void onTick(MitigationEngine.Guard guard, Consumer<ActionEvent> emit) {
+        decide(s -> engine.onTick(s, targetId, guard), null, null, true, emit);
+    }
+
+    /** Whether ticks can matter: the target is mid-episode. */
+    boolean active() {
+        return cached == null || cached.state().phase() != EpisodeState.Phase.IDLE;
+    }
+
+    private void decide(
+            Function<EpisodeState, Transition> input,
+            String causation,
+            String incident,
+            boolean tick,
+            Consumer<ActionEvent> emit) {
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            Versioned current;
+            try {
+                current = cached != null ? cached : store.load(targetId);
+            } catch (RuntimeException e) {
+                // fail closed: without the state we cannot know what was done, so we do nothing
+                if (!tick) {
+                    emit.accept(ActionEvents.noop(
+                            targetId,
+                            incident,
+                            causation,
+                            null,
+                            Mode.ENFORCE,
+                            "fail closed: cannot read the target's state: " + e.getMessage(),
+                            now()));
+                }
+                return;
+            }
+            Transition t = input.apply(current.state());
+            try {
+                if (!t.next().equals(current.state())) {
+                    cached = new Versioned(t.next(), store.compareAndSet(targetId, t.next(), current.version()));
+                } else {
+                    cached = current;
+                }
+            } catch (KubernetesStateStore.Conflict conflict) {
+                LOG.debugf("%s: lost the state race, reloading", targetId);
+                cached = null;
+                continue;
+            } catch (RuntimeException e) {
+                cached = null;
+                if (!tick) {
+                    emit.accept(ActionEvents.noop(
+                            targetId,
+                            incident,
+                            causation,
+                            null,
+                            Mode.ENFORCE,
+                            "fail closed: cannot write the target's state: " + e.getMessage(),
+                            now()));
+                }
+                return;
+            }
+            publish(t, causation, incident, tick, emit);
+            return;
+        }
+        LOG.warnf("%s: state kept changing under us after %d attempts; input dropped", targetId, ATTEMPTS);
+    }
+
+    private void publish(Transition t, String causation, String incident, boolean tick, Consumer<ActionEvent> emit) {
+        Decision decision = t.decision();
+        String step = t.next().step() >= 0
+                        && t.next().step() < engine.policy().ladder().size()
+                ? engine.policy().ladder().get(t.next().step()).name()
+                : null;
+        Mode mode = engine.policy().mode() == io.connguard.mitigator.policy.Policy.PolicyMode.ENFORCE
+                ? Mode.ENFORCE
+                : Mode.DRY_RUN;
+        if (decision instanceof Decision.Act act) {
+            run(act.plan(), emit);
+        } else if (decision instanceof Decision.Hold hold) {
+            if (hold.blocked() != null) {
+                emit.accept(ActionEvents.skipped(hold.blocked(), causation, hold.reason(), now()));
+            } else if (!hold.silent()) {
+                emit.accept(ActionEvents.noop(targetId, incident, causation, step, mode, hold.reason(), now()));
+            }
+        } else if (decision instanceof Decision.Wait wait && !tick) {
+            emit.accept(ActionEvents.noop(
+                    targetId, incident, causation, step, mode, wait.reason() + " until " + wait.until(), now()));
+        }
+    }
+
+    private void run(List<PlannedAction> plan, Consumer<ActionEvent> emit) {
+        List<EffectReport> reports = new ArrayList<>();
+        for (PlannedAction action : plan) {
+            emit.accept(ActionEvents.planned(action, now()));
+            List<EffectResult> results;
+            try {
+                results = adapterFor(action).run(action);
+            } catch (RuntimeException e) {
+                // a defect, not a verdict on the input: report it and fail closed instead of dead-lettering the event
+                LOG.errorf(e, "%s: action %s crashed", targetId, action.actionId());
+                results = List.of(EffectResult.failed(action, io.connguard.events.Command.none(), e.toString(), now()));
+            }
+            int signalled = 0;
+            String error = null;
+            for (EffectResult r : results) {
+                emit.accept(ActionEvents.result(action, r));
+                signalled += r.sessionsSignalled();
+                if (r.failed() && error == null) {
+                    error = r.error();
+                }
+            }
+            reports.add(new EffectReport(action.actionId(), action.step(), error != null, error, signalled));
+        }
+        foldReports(reports);
+    }
+
+    private void foldReports(List<EffectReport> reports) {
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            try {
+                Versioned current = cached != null ? cached : store.load(targetId);
+                EpisodeState next = engine.afterEffects(current.state(), reports);
+                if (next.equals(current.state())) {
+                    return;
+                }
+                cached = new Versioned(next, store.compareAndSet(targetId, next, current.version()));
+                return;
+            } catch (KubernetesStateStore.Conflict conflict) {
+                cached = null;
+            } catch (RuntimeException e) {
+                cached = null;
+                LOG.errorf("%s: cannot record the effects in the state: %s", targetId, e.getMessage());
+                return;
+            }
+        }
+    }
+
+    private ActionAdapter adapterFor(PlannedAction action) {
+        return adapters.stream()
+                .filter(a -> a.supports(action))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(
+                        "no adapter for " + action.spec().kind()));
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+}

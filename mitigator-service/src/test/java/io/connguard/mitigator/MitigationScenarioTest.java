@@ -1,0 +1,166 @@
+package io.connguard.mitigator;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.connguard.events.ActionEvent;
+import io.connguard.events.CloudEvent;
+import io.connguard.events.Level;
+import io.connguard.events.Mode;
+import io.connguard.events.Outcome;
+import io.connguard.events.PressureChanged;
+import io.connguard.mitigator.action.kubernetes.KubernetesPoolSize;
+import io.connguard.mitigator.action.kubernetes.KubernetesScale;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Whole incidents against the real broker, a real PostgreSQL cluster and the Kubernetes CRUD server. */
+@QuarkusTest
+@WithTestResource(value = MitigatorTestInfra.class, scope = TestResourceScope.GLOBAL)
+class MitigationScenarioTest {
+
+    private static final Duration WINDOW = Duration.ofMillis(1100);
+
+    @Test
+    void theLadderRunsInOrderEscalatesWhenAStepDoesNotHelpAndRecoveryRestoresEverythingInStages() throws Exception {
+        try (Scenario s = new Scenario("ladder-db").withWorkloads();
+                Sessions sessions = new Sessions()) {
+            int appQuery = sessions.longQuery("app_user", "etl-worker");
+            int superQuery = sessions.longQuery(sessions.superuser(), "psql");
+            int monitorQuery = sessions.longQuery("app_user", "pg_monitor-exporter");
+            int walsender = sessions.replication();
+            int idleTx = sessions.idleInTransaction("app_user", "api");
+            Thread.sleep(1100); // every session is now older than the policy's 1 s bounds
+
+            CloudEvent<PressureChanged> first = s.send(Level.ELEVATED, 80);
+            ActionEvent pause = s.await("pause-ingestion", Outcome.SUCCEEDED);
+            assertThat(pause.causationId()).isEqualTo(first.id());
+            assertThat(pause.command().text()).contains("merge {\"data\":{\"ingestion-enabled\":\"false\"}}");
+            assertThat(s.flag()).isEqualTo("false");
+            assertThat(s.k8s.configMaps()
+                            .inNamespace(s.namespace)
+                            .withName("flags")
+                            .get()
+                            .getData())
+                    .containsEntry("other", "kept");
+
+            Thread.sleep(WINDOW.toMillis());
+            s.send(Level.ELEVATED, 78); // did not improve by 0.1: escalate
+            ActionEvent scale = s.await("scale-workload", Outcome.SUCCEEDED);
+            assertThat(scale.stateBefore().get("replicas").asInt()).isEqualTo(4);
+            assertThat(scale.command().text())
+                    .isEqualTo("PUT apps/v1 deployments/etl-worker/scale {\"spec\":{\"replicas\":1}}");
+            assertThat(s.replicas("etl-worker")).isEqualTo(1);
+            assertThat(s.annotation("etl-worker", KubernetesScale.ORIGINAL_REPLICAS))
+                    .isEqualTo("4");
+
+            Thread.sleep(WINDOW.toMillis());
+            s.send(Level.CRITICAL, 90);
+            ActionEvent cancel = s.await(
+                    "cancel of the app's query",
+                    a -> a.action().equals("cancel-query") && a.outcome() == Outcome.SUCCEEDED);
+            assertThat(cancel.command().text()).isEqualTo("SELECT pg_cancel_backend(" + appQuery + ")");
+            assertThat(cancel.evidence().get("user").asText()).isEqualTo("app_user");
+            assertThat(cancel.evidence().get("queryDurationMs").asLong()).isGreaterThanOrEqualTo(1000);
+            List<ActionEvent> cancelStep = s.drain(Duration.ofMillis(300));
+            assertThat(cancelStep)
+                    .filteredOn(a -> a.outcome() == Outcome.SUCCEEDED)
+                    .isEmpty(); // nothing else was signalled
+            assertThat(sessions.state(superQuery)).isEqualTo("active");
+            assertThat(sessions.state(monitorQuery)).isEqualTo("active");
+            assertThat(sessions.state(walsender)).isNotEqualTo("gone");
+            List<String> skipped = s.seen.stream()
+                    .filter(a -> a.outcome() == Outcome.SKIPPED)
+                    .map(ActionEvent::reason)
+                    .toList();
+            assertThat(skipped).contains("protected: superuser " + sessions.superuser());
+            assertThat(skipped).contains("protected: application pg_monitor-exporter");
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(sessions.state(appQuery)).isEqualTo("idle"));
+
+            Thread.sleep(WINDOW.toMillis());
+            s.send(Level.CRITICAL, 90, 1, "periodic");
+            ActionEvent terminate = s.await("terminate-idle-in-transaction", Outcome.SUCCEEDED);
+            assertThat(terminate.command().text()).isEqualTo("SELECT pg_terminate_backend(" + idleTx + ")");
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(sessions.state(idleTx)).isEqualTo("gone"));
+
+            Thread.sleep(WINDOW.toMillis());
+            s.send(Level.CRITICAL, 90);
+            s.await("shrink-pool", Outcome.SUCCEEDED);
+            assertThat(s.poolSize("api")).isEqualTo("5");
+            assertThat(s.annotation("api", KubernetesPoolSize.ORIGINAL_POOL_SIZE))
+                    .isEqualTo("20");
+
+            s.resolved();
+            ActionEvent workers = s.await(
+                    "workers restored", a -> a.action().equals("restore-workload") && a.outcome() == Outcome.REVERTED);
+            assertThat(workers.stateAfter().get("replicas").asInt()).isEqualTo(4);
+            s.await("restore-pool", Outcome.REVERTED);
+            s.await("resume-ingestion", Outcome.REVERTED);
+            s.await("recovery complete", a -> a.reason() != null && a.reason().startsWith("recovery complete"));
+            assertThat(s.replicas("etl-worker")).isEqualTo(4);
+            assertThat(s.annotation("etl-worker", KubernetesScale.ORIGINAL_REPLICAS))
+                    .isNull();
+            assertThat(s.poolSize("api")).isEqualTo("20");
+            assertThat(s.flag()).isEqualTo("true");
+        }
+    }
+
+    @Test
+    void dryRunPublishesWhatItWouldDoAndChangesNothing() {
+        try (Scenario s = new Scenario("dryrun-db").withWorkloads()) {
+            s.send(Level.ELEVATED, 80);
+            ActionEvent pause = s.await("pause-ingestion", Outcome.DRY_RUN);
+            assertThat(pause.mode()).isEqualTo(Mode.DRY_RUN);
+            assertThat(pause.command().text()).contains("\"ingestion-enabled\":\"false\"");
+            assertThat(s.flag()).isEqualTo("true");
+        }
+    }
+
+    @Test
+    void aBudgetHitIsAnEventNotASilence() {
+        try (Scenario s = new Scenario("guard-db").withWorkloads()) {
+            s.send(Level.ELEVATED, 80);
+            s.await("pause-ingestion", Outcome.SUCCEEDED);
+            sleep(WINDOW);
+            s.send(Level.ELEVATED, 80);
+            ActionEvent skipped = s.await("scale-workload", Outcome.SKIPPED);
+            assertThat(skipped.reason()).isEqualTo("budget: max-actions-per-incident 1 reached");
+            assertThat(s.replicas("etl-worker")).isEqualTo(4);
+            String metrics =
+                    given().get("/q/metrics").then().statusCode(200).extract().asString();
+            assertThat(metrics)
+                    .contains("connguard_budget_exhausted_total{action=\"scale-workload\",target=\"guard-db\"}");
+            assertThat(metrics)
+                    .contains(
+                            "connguard_actions_total{action=\"pause-ingestion\",outcome=\"SUCCEEDED\",target=\"guard-db\"}");
+        }
+    }
+
+    @Test
+    void aDuplicatedPressureEventNeverRepeatsAnAction() {
+        try (Scenario s = new Scenario("dup-db").withWorkloads()) {
+            CloudEvent<PressureChanged> event = s.send(Level.ELEVATED, 80);
+            s.send(event);
+            s.send(event);
+            s.await("pause-ingestion", Outcome.SUCCEEDED);
+            List<ActionEvent> later = s.drain(Duration.ofSeconds(1));
+            assertThat(later).noneMatch(a -> a.action().equals("pause-ingestion"));
+            assertThat(s.seen).filteredOn(a -> a.outcome() == Outcome.SUCCEEDED).hasSize(1);
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

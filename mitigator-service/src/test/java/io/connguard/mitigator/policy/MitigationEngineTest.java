@@ -1,0 +1,268 @@
+package io.connguard.mitigator.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.connguard.events.Level;
+import io.connguard.events.Mode;
+import io.connguard.events.PressureChanged;
+import io.connguard.mitigator.policy.Decision.Act;
+import io.connguard.mitigator.policy.Decision.Hold;
+import io.connguard.mitigator.policy.Decision.Wait;
+import io.connguard.mitigator.policy.EpisodeState.Phase;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MitigationEngineTest {
+
+    static final String POLICY = """
+            ladder:
+              - name: pause
+                action:
+                  kind: pause-ingestion
+                  flag: {config-map: {namespace: ns, name: flags, key: ingest, paused-value: "off", resumed-value: "on"}}
+                verify: {window: 10s, improvement: 0.1}
+              - name: scale
+                action: {kind: scale-workload, workload: {kind: Deployment, namespace: ns, name: etl}, replicas: 0}
+                verify: {window: 10s, improvement: 0.1}
+              - name: cancel
+                when: {min-level: CRITICAL}
+                mode: dry-run
+                action: {kind: cancel-queries, min-duration: 1s}
+            recovery: {ok-soak: 30s, soak: 20s}
+            guardrails: {cooldown: 1m, max-actions-per-incident: 3}
+            """;
+
+    static final MitigationEngine.Guard OPEN = new MitigationEngine.Guard(false);
+
+    final MutableClock clock = new MutableClock();
+    final MitigationEngine engine = new MitigationEngine(policy(POLICY), clock);
+    EpisodeState state = EpisodeState.idle();
+    int events;
+
+    @Test
+    void escalatesOnlyWhenAStepDidNotHelpWithinItsWindow() {
+        Act first = (Act) pressure(Level.ELEVATED, 80);
+        assertThat(first.plan()).singleElement().satisfies(a -> {
+            assertThat(a.step()).isEqualTo("pause");
+            assertThat(a.operation()).isEqualTo(Operation.APPLY);
+            assertThat(a.mode()).isEqualTo(Mode.ENFORCE);
+        });
+
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(pressure(Level.ELEVATED, 85)).isInstanceOf(Wait.class);
+
+        clock.advance(Duration.ofSeconds(6));
+        Act second = (Act) pressure(Level.ELEVATED, 78); // improved by only 0.02 < 0.1
+        assertThat(second.plan().get(0).step()).isEqualTo("scale");
+
+        clock.advance(Duration.ofSeconds(11));
+        Decision helped = pressure(Level.ELEVATED, 60);
+        assertThat(helped).isInstanceOf(Hold.class);
+        assertThat(((Hold) helped).reason()).contains("scale helped");
+
+        clock.advance(Duration.ofSeconds(11));
+        Act third = (Act) pressure(Level.CRITICAL, 59);
+        assertThat(third.plan().get(0).step()).isEqualTo("cancel");
+        assertThat(third.plan().get(0).mode()).isEqualTo(Mode.DRY_RUN);
+    }
+
+    @Test
+    void aDuplicateEventIsRecognisedAndDecidesNothing() {
+        PressureChanged p = Pressure.sample("t", "inc-1", Level.ELEVATED, 80);
+        Transition first = engine.onPressure(state, "event-1", p, OPEN);
+        Transition again = engine.onPressure(first.next(), "event-1", p, OPEN);
+        assertThat(first.decision()).isInstanceOf(Act.class);
+        assertThat(again.decision())
+                .isInstanceOfSatisfying(Hold.class, h -> assertThat(h.silent()).isTrue());
+        assertThat(again.next()).isEqualTo(first.next());
+    }
+
+    @Test
+    void theSameActionHasTheSameIdWhoeverDecidesIt() {
+        PressureChanged p = Pressure.sample("t", "inc-1", Level.ELEVATED, 80);
+        Act a = (Act) engine.onPressure(state, "event-1", p, OPEN).decision();
+        Act b = (Act) new MitigationEngine(policy(POLICY), clock)
+                .onPressure(EpisodeState.idle(), "event-2", p, OPEN)
+                .decision();
+        assertThat(a.plan().get(0).actionId()).isEqualTo(b.plan().get(0).actionId());
+    }
+
+    @Test
+    void theKillSwitchBlocksTheStepAndSaysSo() {
+        Transition t = engine.onPressure(
+                state, "e1", Pressure.sample("t", "inc-1", Level.ELEVATED, 80), new MitigationEngine.Guard(true));
+        assertThat(t.decision()).isInstanceOfSatisfying(Hold.class, h -> {
+            assertThat(h.blocked().step()).isEqualTo("pause");
+            assertThat(h.reason()).contains("kill switch");
+        });
+        assertThat(t.next().phase()).isEqualTo(Phase.IDLE);
+    }
+
+    @Test
+    void theIncidentBudgetStopsFurtherStepsAndTheHitIsReported() {
+        MitigationEngine strict = new MitigationEngine(
+                policy(POLICY.replace("max-actions-per-incident: 3", "max-actions-per-incident: 1")), clock);
+        Transition first = strict.onPressure(state, "e1", Pressure.sample("t", "inc-1", Level.ELEVATED, 80), OPEN);
+        clock.advance(Duration.ofSeconds(11));
+        Transition second =
+                strict.onPressure(first.next(), "e2", Pressure.sample("t", "inc-1", Level.ELEVATED, 80), OPEN);
+        assertThat(second.decision()).isInstanceOfSatisfying(Hold.class, h -> {
+            assertThat(h.blocked().step()).isEqualTo("scale");
+            assertThat(h.reason()).isEqualTo("budget: max-actions-per-incident 1 reached");
+        });
+        assertThat(second.next().step()).isZero();
+    }
+
+    @Test
+    void aFailedEffectClosesTheTarget() {
+        Act act = (Act) pressure(Level.ELEVATED, 80);
+        state = engine.afterEffects(
+                state,
+                List.of(new EffectReport(
+                        act.plan().get(0).actionId(), "pause", true, "ConfigMap ns/flags not found", 0)));
+        clock.advance(Duration.ofSeconds(11));
+        Decision next = pressure(Level.ELEVATED, 80);
+        assertThat(next).isInstanceOfSatisfying(Hold.class, h -> {
+            assertThat(h.blocked().step()).isEqualTo("scale");
+            assertThat(h.reason()).startsWith("fail closed: step pause failed");
+        });
+    }
+
+    @Test
+    void recoveryRestoresInStagesAfterTheIncidentResolves() {
+        pressure(Level.ELEVATED, 80);
+        clock.advance(Duration.ofSeconds(11));
+        pressure(Level.ELEVATED, 80);
+        assertThat(state.applied()).containsExactly(0, 1);
+
+        Act toOne = (Act) input(Pressure.resolved("t", "inc-1"));
+        assertThat(toOne.plan()).singleElement().satisfies(a -> {
+            assertThat(a.operation()).isEqualTo(Operation.PARTIAL_RESTORE);
+            assertThat(a.actionName()).isEqualTo("restore-workload");
+        });
+        assertThat(tick()).isInstanceOf(Wait.class);
+        clock.advance(Duration.ofSeconds(21));
+        Act workers = (Act) tick();
+        assertThat(workers.plan().get(0).operation()).isEqualTo(Operation.RESTORE);
+        assertThat(workers.plan().get(0).step()).isEqualTo("scale");
+        clock.advance(Duration.ofSeconds(21));
+        Act ingestion = (Act) tick();
+        assertThat(ingestion.plan().get(0).actionName()).isEqualTo("resume-ingestion");
+        clock.advance(Duration.ofSeconds(21));
+        assertThat(tick())
+                .isInstanceOfSatisfying(Hold.class, h -> assertThat(h.reason()).contains("complete"));
+        assertThat(state.phase()).isEqualTo(Phase.IDLE);
+        assertThat(state.applied()).isEmpty();
+    }
+
+    @Test
+    void recoveryAlsoStartsWhenOkHoldsForTheSoakWithoutAResolvedEvent() {
+        pressure(Level.ELEVATED, 80);
+        assertThat(pressure(Level.OK, 30)).isInstanceOf(Wait.class);
+        clock.advance(Duration.ofSeconds(29));
+        assertThat(tick()).isInstanceOf(Wait.class);
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(tick())
+                .isInstanceOfSatisfying(
+                        Act.class, a -> assertThat(a.plan().get(0).actionName()).isEqualTo("resume-ingestion"));
+    }
+
+    @Test
+    void aRelapseWhileRestoringStopsRestoringAndDoesNotRepeatWhatIsStillInEffect() {
+        pressure(Level.ELEVATED, 80);
+        clock.advance(Duration.ofSeconds(11));
+        pressure(Level.ELEVATED, 80);
+        input(Pressure.resolved("t", "inc-1"));
+        clock.advance(Duration.ofSeconds(21));
+        tick(); // workers back to their original count: the scale step is no longer in effect
+        clock.advance(Duration.ofMinutes(2)); // past the cooldown
+        Act again = (Act) pressure(Level.ELEVATED, 85);
+        assertThat(again.plan().get(0).step()).isEqualTo("scale");
+        assertThat(state.phase()).isEqualTo(Phase.MITIGATING);
+        assertThat(state.applied()).containsExactly(0, 1);
+    }
+
+    @Test
+    void theCooldownHoldsARepeatOfTheSameActionKind() {
+        pressure(Level.ELEVATED, 80);
+        clock.advance(Duration.ofSeconds(11));
+        pressure(Level.ELEVATED, 80);
+        input(Pressure.resolved("t", "inc-1"));
+        clock.advance(Duration.ofSeconds(21));
+        tick();
+        Decision tooSoon = pressure(Level.ELEVATED, 85);
+        assertThat(tooSoon)
+                .isInstanceOfSatisfying(Hold.class, h -> assertThat(h.reason()).startsWith("cooldown"));
+    }
+
+    @Test
+    void decisionsRejectInvalidCombinations() {
+        assertThatThrownBy(() -> new Act(List.of())).isInstanceOf(IllegalArgumentException.class);
+        PlannedAction action = ((Act) pressure(Level.ELEVATED, 80)).plan().get(0);
+        assertThatThrownBy(() -> new Hold("x", action, true)).isInstanceOf(IllegalArgumentException.class);
+        var cancel = policy(POLICY).ladder().get(2).action();
+        assertThatThrownBy(() -> new PlannedAction(
+                        "id",
+                        "t",
+                        null,
+                        null,
+                        "cancel",
+                        cancel,
+                        Operation.RESTORE,
+                        Mode.ENFORCE,
+                        0,
+                        0.5,
+                        policy(POLICY).protection()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private Decision pressure(Level level, int connections) {
+        return input(Pressure.sample("t", "inc-1", level, connections));
+    }
+
+    private Decision input(PressureChanged p) {
+        Transition t = engine.onPressure(state, "e" + events++, p, OPEN);
+        state = t.next();
+        return t.decision();
+    }
+
+    private Decision tick() {
+        Transition t = engine.onTick(state, "t", OPEN);
+        state = t.next();
+        return t.decision();
+    }
+
+    static Policy policy(String yaml) {
+        return PolicyLoader.parse("test.yaml", new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static final class MutableClock extends Clock {
+        private Instant now = Instant.parse("2026-03-14T09:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.connguard.mitigator.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.connguard.events.Level;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class PolicyLoaderTest {
+
+    @Test
+    void theDefaultPolicyFollowsTheRunbookOrder() {
+        Policy policy = PolicyLoader.loadDefault();
+        assertThat(policy.ladder())
+                .extracting(Policy.Step::name)
+                .containsExactly(
+                        "pause-ingestion",
+                        "scale-etl-worker-down",
+                        "cancel-long-queries",
+                        "terminate-idle-in-transaction",
+                        "shrink-pools");
+        assertThat(policy.ladder().get(4).enabled()).isFalse();
+        var cancel = (ActionSpec.CancelQueries) policy.ladder().get(2).action();
+        assertThat(cancel.terminate()).isFalse();
+        assertThat(cancel.minDuration()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(policy.ladder().get(3).when().minLevel()).isEqualTo(Level.CRITICAL);
+    }
+
+    @Test
+    void anUnknownActionKindNamesFileAndPath() {
+        assertThatThrownBy(() -> parse("""
+                        ladder:
+                          - name: x
+                            action: {kind: reboot-database}
+                        """))
+                .isInstanceOf(PolicyException.class)
+                .hasMessageContaining("bad.yaml")
+                .hasMessageContaining("ladder[0].action")
+                .hasMessageContaining("line 3")
+                .hasMessageContaining("reboot-database");
+    }
+
+    @Test
+    void anUnknownKeyIsAnError() {
+        assertThatThrownBy(() -> parse("""
+                        ladder:
+                          - name: x
+                            action: {kind: cancel-queries}
+                            verfiy: {window: 10s}
+                        """)).hasMessageContaining("ladder[0]").hasMessageContaining("verfiy");
+    }
+
+    @Test
+    void aBadDurationIsAnError() {
+        assertThatThrownBy(() -> parse("""
+                        ladder:
+                          - name: x
+                            action: {kind: cancel-queries, min-duration: soon}
+                        """))
+                .hasMessageContaining("ladder[0].action.min-duration")
+                .hasMessageContaining("bad duration 'soon'");
+    }
+
+    @Test
+    void anImpossibleOrderIsAnError() {
+        assertThatThrownBy(() -> parse("""
+                        ladder:
+                          - name: cancel
+                            when: {min-level: CRITICAL}
+                            action: {kind: cancel-queries}
+                          - name: cancel-again
+                            when: {min-level: ELEVATED}
+                            action: {kind: cancel-queries}
+                        """))
+                .isInstanceOfSatisfying(
+                        PolicyException.class,
+                        e -> assertThat(e.problems())
+                                .singleElement()
+                                .asString()
+                                .startsWith("ladder[1].when.min-level: impossible order"));
+    }
+
+    @Test
+    void semanticProblemsAreAllReported() {
+        assertThatThrownBy(() -> parse("""
+                        ladder:
+                          - name: s
+                            action: {kind: scale-workload, workload: {kind: Pod, namespace: a, name: b}}
+                          - name: s
+                            action: {kind: shrink-pool, workload: {kind: Deployment, namespace: a, name: b}}
+                        """))
+                .isInstanceOfSatisfying(
+                        PolicyException.class,
+                        e -> assertThat(e.problems())
+                                .containsExactly(
+                                        "ladder[0].action.workload.kind: must be Deployment or StatefulSet, was 'Pod'",
+                                        "ladder[0].action: exactly one of replicas or fraction is required",
+                                        "ladder[1].name: duplicate step name 's'",
+                                        "ladder[1].action.value: required, >= 1"));
+    }
+
+    private static Policy parse(String yaml) {
+        return PolicyLoader.parse("bad.yaml", new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+    }
+}

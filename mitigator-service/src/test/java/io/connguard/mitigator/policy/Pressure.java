@@ -1,0 +1,47 @@
+package io.connguard.mitigator.policy;
+
+import io.connguard.events.Capacity;
+import io.connguard.events.Connections;
+import io.connguard.events.IdleInTransaction;
+import io.connguard.events.Level;
+import io.connguard.events.PressureChanged;
+import java.time.Instant;
+import java.util.List;
+
+/** Pressure samples for tests: usable capacity 100, so {@code connections} is the ratio in percent. */
+public final class Pressure {
+
+    private Pressure() {}
+
+    public static PressureChanged sample(String target, String incident, Level level, int connections) {
+        return sample(
+                target, incident, level, connections, 0, level == Level.OK ? "below_clear_threshold" : "periodic");
+    }
+
+    public static PressureChanged sample(
+            String target, String incident, Level level, int connections, int idleInTransaction, String reason) {
+        return new PressureChanged(
+                target,
+                incident,
+                level,
+                Level.OK,
+                level != Level.OK,
+                reason,
+                Instant.now(),
+                null,
+                Capacity.of(103, 3, 0),
+                new Connections(connections, connections, 0, 0, 0, 0, 0, 0, 0),
+                connections / 100.0,
+                List.of(),
+                List.of(),
+                List.of(),
+                new IdleInTransaction(idleInTransaction, null),
+                List.of(),
+                null,
+                null);
+    }
+
+    public static PressureChanged resolved(String target, String incident) {
+        return sample(target, incident, Level.OK, 40, 0, PressureChanged.REASON_INCIDENT_RESOLVED);
+    }
+}
