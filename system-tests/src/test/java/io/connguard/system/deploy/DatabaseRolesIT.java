@@ -172,6 +172,22 @@ class DatabaseRolesIT {
                                 assertThat(((SQLException) e).getSQLState()).isEqualTo(DENIED));
             }
             assertThat(privileges(audit, "flyway_schema_history")).isEmpty();
+
+            // what the service does with them: store an event (the chain and incident triggers run) and read it back
+            execute(audit, """
+                    INSERT INTO event (event_id, source, type, subject, time, incident_id, data,
+                                       kafka_topic, kafka_partition, kafka_offset)
+                    VALUES ('e-1', 'urn:connguard:detector', 'io.connguard.pressure.changed.v1', 'starforge', now(),
+                            'inc-1', '{"level":"CRITICAL"}', 'connguard.pressure', 0, 0)
+                    ON CONFLICT ON CONSTRAINT event_identity DO NOTHING
+                    """);
+            assertThat(queryBoolean(audit, "SELECT count(*) = 1 FROM event WHERE event_id = 'e-1'"))
+                    .isTrue();
+            assertThat(queryBoolean(audit, "SELECT count(*) = 1 FROM incident WHERE incident_id = 'inc-1'"))
+                    .as("the incident projection runs with the owner's rights")
+                    .isTrue();
+            assertThatThrownBy(() -> execute(audit, "UPDATE event SET subject = 'forged'"))
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo(DENIED));
             assertThatThrownBy(() -> execute(audit, "CREATE TABLE ingest_was_here (id int)"))
                     .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo(DENIED));
         }
