@@ -1,0 +1,293 @@
+package io.connguard.system.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.connguard.infra.FreePorts;
+import io.connguard.infra.SharedInfra;
+import io.connguard.infra.kubernetes.KubernetesCrudServer;
+import io.connguard.infra.postgres.PostgresOptions;
+import io.connguard.infra.postgres.PostgresServer;
+import io.connguard.infra.process.ServiceProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged services started with the configuration the Kubernetes manifests give them (the dev overlay's
+ * ConfigMaps, the Secrets mounted where the Deployments mount them, the policy ConfigMap) and the database roles
+ * deploy/sql creates: each one gets ready and does its job. Only what a cluster would supply differently is
+ * replaced: addresses, the Secret files' contents, the API server.
+ */
+class DeployedConfigurationIT {
+
+    private static final Duration START = Duration.ofSeconds(120);
+    private static final String DETECTOR_PASSWORD = "detector-secret";
+    private static final String MITIGATOR_PASSWORD = "mitigator-secret";
+    private static final String AUDIT_PASSWORD = "audit-secret";
+    private static final String AUDIT_OWNER_PASSWORD = "owner-secret";
+
+    @TempDir
+    static Path dir;
+
+    private static PostgresServer target;
+    private static PostgresServer auditDb;
+    private static KubernetesCrudServer kubernetes;
+    private static final List<ServiceProcess> services = new ArrayList<>();
+    private static ServiceProcess detector;
+    private static ServiceProcess mitigator;
+    private static ServiceProcess audit;
+
+    @BeforeAll
+    static void startAsDeployed() throws Exception {
+        String kafka = SharedInfra.kafka().bootstrapServers();
+        Psql psql = Psql.locate();
+        target = PostgresServer.start(PostgresOptions.defaults().maxConnections(30));
+        psql.runFile(
+                target,
+                "postgres",
+                RepositoryFiles.resolve("deploy/sql/01-detector-role.sql"),
+                Map.of("detector_password", DETECTOR_PASSWORD));
+        psql.runFile(
+                target,
+                "postgres",
+                RepositoryFiles.resolve("deploy/sql/02-mitigator-role.sql"),
+                Map.of("mitigator_password", MITIGATOR_PASSWORD));
+        auditDb = PostgresServer.start();
+        psql.runFile(
+                auditDb,
+                "postgres",
+                RepositoryFiles.resolve("deploy/sql/03-audit-database.sql"),
+                Map.of("owner_password", AUDIT_OWNER_PASSWORD, "audit_password", AUDIT_PASSWORD));
+        kubernetes = KubernetesCrudServer.start();
+
+        List<JsonNode> manifests = Kustomize.objects("overlays/dev");
+
+        Map<String, String> detectorConfig =
+                deployed(manifests, "connguard-detector", Map.of("starforge-password", DETECTOR_PASSWORD));
+        String t = "connguard.detector.targets.starforge.";
+        detectorConfig.put("kafka.bootstrap.servers", kafka);
+        detectorConfig.put(t + "host", target.host());
+        detectorConfig.put(t + "port", Integer.toString(target.port()));
+
+        Map<String, String> mitigatorConfig =
+                deployed(manifests, "connguard-mitigator", Map.of("starforge-password", MITIGATOR_PASSWORD));
+        String m = "connguard.mitigator.targets.starforge.";
+        mitigatorConfig.put("kafka.bootstrap.servers", kafka);
+        mitigatorConfig.put(m + "host", target.host());
+        mitigatorConfig.put(m + "port", Integer.toString(target.port()));
+        // the Deployment sets it from the downward API (metadata.namespace)
+        mitigatorConfig.put("connguard.mitigator.namespace", "connguard");
+        mitigatorConfig.put("quarkus.kubernetes-client.api-server-url", kubernetes.url());
+
+        Map<String, String> auditConfig = deployed(manifests, "connguard-audit", Map.of());
+        URI jdbc = URI.create(
+                auditProperty(manifests, "quarkus.datasource.jdbc.url").substring("jdbc:".length()));
+        auditConfig.put("kafka.bootstrap.servers", kafka);
+        auditConfig.put(
+                "quarkus.datasource.jdbc.url", auditDb.jdbcUrl(jdbc.getPath().substring(1)));
+        // the Deployment reads both from the Secret connguard-audit-db
+        auditConfig.put("quarkus.datasource.password", AUDIT_PASSWORD);
+        auditConfig.put("quarkus.flyway.password", AUDIT_OWNER_PASSWORD);
+
+        audit = start("audit-service", auditConfig);
+        mitigator = start("mitigator-service", mitigatorConfig);
+        detector = start("detector-service", detectorConfig);
+        for (ServiceProcess service : services) {
+            service.awaitReady(START);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        services.forEach(ServiceProcess::stop);
+        for (ServiceProcess service : services) {
+            service.close();
+        }
+        for (AutoCloseable closeable : new AutoCloseable[] {kubernetes, auditDb, target}) {
+            if (closeable != null) {
+                closeable.close();
+            }
+        }
+    }
+
+    @Test
+    void theDetectorSamplesTheTargetAsConnguardDetector() {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode targets = Kustomize.parse(get(detector, "/api/targets"));
+            assertThat(targets.findValuesAsText("targetId")).contains("starforge");
+            assertThat(targets.findValuesAsText("level")).contains("OK");
+        });
+    }
+
+    @Test
+    void theMitigatorReadsItsKillSwitchThroughTheApiServer() throws Exception {
+        JsonNode killSwitch = Kustomize.parse(get(mitigator, "/api/automation/kill-switch"));
+        assertThat(killSwitch.at("/engaged").asBoolean(true)).isFalse();
+    }
+
+    @Test
+    void theAuditServiceMigratedAsOwnerAndQueriesAsTheIngestRole() throws Exception {
+        assertThat(Kustomize.parse(get(audit, "/api/incidents")).isContainerNode())
+                .isTrue();
+    }
+
+    /**
+     * Starts the service on its local copy of the ConfigMap's file with {@code config}'s values written into that
+     * copy: a file named by quarkus.config.locations outranks system properties, so -D overrides would not apply.
+     */
+    private static ServiceProcess start(String module, Map<String, String> config) throws Exception {
+        Map<String, String> values = new HashMap<>(config);
+        Path file = Path.of(values.remove("quarkus.config.locations"));
+        values.forEach((key, value) -> set(file, key, value));
+        ServiceProcess service = ServiceProcess.start(
+                RepositoryFiles.root(),
+                module,
+                FreePorts.pick(),
+                Map.of("quarkus.config.locations", file.toString()),
+                Path.of("target", "deployed-" + module + ".log"));
+        services.add(service);
+        return service;
+    }
+
+    /**
+     * The configuration a Deployment's pod sees: its application.properties ConfigMap (through
+     * QUARKUS_CONFIG_LOCATIONS, as the Deployment sets it), with every mounted ConfigMap and Secret volume
+     * written to a directory of its own, the Secret's keys holding {@code secretFiles}.
+     */
+    private static Map<String, String> deployed(
+            List<JsonNode> manifests, String deployment, Map<String, String> secretFiles) throws Exception {
+        JsonNode pod =
+                KustomizeBuildTest.named(manifests, "Deployment", deployment).at("/spec/template/spec");
+        JsonNode container = pod.at("/containers/0");
+        Map<String, Path> mounts = new HashMap<>();
+        for (JsonNode mount : container.at("/volumeMounts")) {
+            String volumeName = mount.at("/name").asText();
+            Path local = Files.createDirectories(dir.resolve(deployment).resolve(volumeName));
+            mounts.put(mount.at("/mountPath").asText(), local);
+            for (JsonNode volume : pod.at("/volumes")) {
+                if (!volume.at("/name").asText().equals(volumeName)) {
+                    continue;
+                }
+                if (volume.has("configMap")) {
+                    JsonNode data = KustomizeBuildTest.named(
+                                    manifests,
+                                    "ConfigMap",
+                                    volume.at("/configMap/name").asText())
+                            .at("/data");
+                    for (var entry : (Iterable<Map.Entry<String, JsonNode>>) data::fields) {
+                        Files.writeString(
+                                local.resolve(entry.getKey()), entry.getValue().asText());
+                    }
+                }
+                if (volume.has("secret")) {
+                    for (var entry : secretFiles.entrySet()) {
+                        Files.writeString(local.resolve(entry.getKey()), entry.getValue());
+                    }
+                }
+            }
+        }
+        String locations = null;
+        for (JsonNode env : container.at("/env")) {
+            if (env.at("/name").asText().equals("QUARKUS_CONFIG_LOCATIONS")) {
+                locations = env.at("/value").asText();
+            }
+        }
+        assertThat(locations).as("%s names its configuration file", deployment).isNotNull();
+        Properties properties = new Properties();
+        Path configFile = local(mounts, locations);
+        try (var in = Files.newInputStream(configFile)) {
+            properties.load(in);
+        }
+        Map<String, String> config = new HashMap<>();
+        config.put("quarkus.config.locations", configFile.toString());
+        // paths into the pod's mounts (policy file, password files) point at the local copies
+        for (String key : properties.stringPropertyNames()) {
+            String value = properties.getProperty(key);
+            if (value.startsWith("/etc/")) {
+                Path file = local(mounts, value);
+                assertThat(file).as("%s=%s exists in the pod", key, value).exists();
+                config.put(key, file.toString());
+            }
+        }
+        return config;
+    }
+
+    /** Replaces the value of {@code key} in a properties file, or appends it. */
+    private static void set(Path properties, String key, String value) {
+        try {
+            List<String> lines = new ArrayList<>();
+            boolean found = false;
+            for (String line : Files.readAllLines(properties)) {
+                if (line.startsWith(key + "=")) {
+                    line = key + "=" + value;
+                    found = true;
+                }
+                lines.add(line);
+            }
+            if (!found) {
+                lines.add(key + "=" + value);
+            }
+            Files.write(properties, lines);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Path local(Map<String, Path> mounts, String podPath) {
+        for (var mount : mounts.entrySet()) {
+            if (podPath.startsWith(mount.getKey() + "/")) {
+                return mount.getValue().resolve(podPath.substring(mount.getKey().length() + 1));
+            }
+        }
+        throw new AssertionError(podPath + " is not under any of the pod's mounts " + mounts.keySet());
+    }
+
+    private static String auditProperty(List<JsonNode> manifests, String key) throws Exception {
+        JsonNode pod = KustomizeBuildTest.named(manifests, "Deployment", "connguard-audit")
+                .at("/spec/template/spec");
+        for (JsonNode volume : pod.at("/volumes")) {
+            if (volume.has("configMap")) {
+                String text = KustomizeBuildTest.named(
+                                manifests,
+                                "ConfigMap",
+                                volume.at("/configMap/name").asText())
+                        .at("/data/application.properties")
+                        .asText();
+                Properties properties = new Properties();
+                properties.load(new java.io.StringReader(text));
+                if (properties.containsKey(key)) {
+                    return properties.getProperty(key);
+                }
+            }
+        }
+        throw new AssertionError("the audit ConfigMap sets no " + key);
+    }
+
+    private static String get(ServiceProcess service, String path) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(service.url(path))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode())
+                .as("GET %s%s: %s", service.name(), path, response.body())
+                .isEqualTo(200);
+        return response.body();
+    }
+}
