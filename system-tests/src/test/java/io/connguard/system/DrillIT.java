@@ -1,0 +1,81 @@
+package io.connguard.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.connguard.infra.process.ServiceProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The end-to-end test of the whole system: {@code connguard drill --quick} as a user runs it (the packaged drill jar as
+ * its own JVM, which starts Kafka, PostgreSQL, the simulated cluster and the three packaged services). A worker storm
+ * must be detected and acted on within seconds, connections must come back under the threshold within 15 s of onset,
+ * and the audit service's postmortem must list what the mitigator did.
+ */
+class DrillIT {
+
+    private static final Path ROOT = Path.of(System.getProperty(ServiceProcess.REPO_ROOT_PROPERTY, ".."));
+
+    @Test
+    void aWorkerStormIsDetectedAndMitigatedWithinFifteenSeconds() throws Exception {
+        Path output = Path.of("target", "drill-it", "worker-storm.out").toAbsolutePath();
+        Process drill = drill(output, "--scenario", "worker-storm", "--quick", "--timeout", "PT60S");
+        try {
+            assertThat(drill.waitFor(150, TimeUnit.SECONDS))
+                    .as("the drill ends by itself")
+                    .isTrue();
+        } finally {
+            drill.destroy(); // SIGTERM: the drill's shutdown hook stops its services and deletes its data
+            drill.waitFor(30, TimeUnit.SECONDS);
+        }
+        String report = Files.readString(output);
+
+        assertThat(seconds(report, "detected \\(event on Kafka\\)")).as(report).isLessThanOrEqualTo(3.0);
+        assertThat(seconds(report, "first action")).as(report).isLessThanOrEqualTo(5.0);
+        assertThat(seconds(report, "back under the threshold")).as(report).isLessThanOrEqualTo(15.0);
+        // the audit service's postmortem lists the commands the mitigator ran
+        assertThat(report)
+                .contains("# Postmortem draft")
+                .containsPattern("pause-ingestion .*SUCCEEDED")
+                .containsPattern("scale-workload .*SUCCEEDED");
+        // the exit code and the verdict agree
+        assertThat(report).contains(drill.exitValue() == 0 ? "LOOP CLOSED" : "LOOP NOT CLOSED");
+    }
+
+    /** The seconds after onset the drill's report gives for a milestone; fails when it did not happen. */
+    private static double seconds(String report, String milestone) {
+        Matcher m =
+                Pattern.compile("(?m)^  " + milestone + " +\\+(\\d+\\.\\d) s$").matcher(report);
+        assertThat(m.find()).as(milestone + " in\n" + report).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static Process drill(Path output, String... args) throws IOException {
+        Path jar = ROOT.resolve("drill/target/connguard-drill.jar");
+        assertThat(jar)
+                .as("package the drill first (./mvnw -DskipTests install)")
+                .exists();
+        Files.createDirectories(output.getParent());
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-D" + ServiceProcess.REPO_ROOT_PROPERTY + "="
+                        + ROOT.toAbsolutePath().normalize(),
+                "-jar",
+                jar.toString(),
+                "drill",
+                "--work-dir",
+                output.getParent().toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+    }
+}
