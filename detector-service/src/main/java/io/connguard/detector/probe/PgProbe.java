@@ -30,6 +30,8 @@ public final class PgProbe implements AutoCloseable {
 
     static final String APPLICATION_NAME = "connguard-detector";
 
+    private static final int SAMPLE_SQL_CACHE_LIMIT = 16_384;
+
     /** SQLSTATE too_many_connections. */
     private static final String TOO_MANY_CONNECTIONS = "53300";
     /** What PgBouncer answers when its own client limit is reached (it has no SQLSTATE of its own for it). */
@@ -75,6 +77,8 @@ public final class PgProbe implements AutoCloseable {
                 .setConnectTimeout(2_000)
                 .setReconnectAttempts(0)
                 .setCachePreparedStatements(true)
+                // the sample statement is longer than the default 2048-character limit of the statement cache
+                .setPreparedStatementCacheSqlLimit(SAMPLE_SQL_CACHE_LIMIT)
                 // keep the probe's own session harmless: it can never hold a lock or run long
                 .setProperties(Map.of(
                         "application_name",
