@@ -156,6 +156,92 @@ class MitigationScenarioTest {
         }
     }
 
+    @Test
+    void theKillSwitchStopsEveryNewActionAndIsItselfAudited() {
+        try (Scenario s = new Scenario("kill-db").withWorkloads();
+                Scenario audit = new Scenario("all-targets")) {
+            given().contentType("application/json")
+                    .body("{\"by\":\"alice\"}")
+                    .post("/api/automation/kill-switch")
+                    .then()
+                    .statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("detail", org.hamcrest.Matchers.containsString("reason"));
+            given().contentType("application/json")
+                    .body("{\"by\":\"alice\",\"reason\":\"migration window\"}")
+                    .post("/api/automation/kill-switch")
+                    .then()
+                    .statusCode(200)
+                    .body("engaged", org.hamcrest.Matchers.is(true));
+            try {
+                ActionEvent engaged = audit.await("kill-switch-engaged", Outcome.SUCCEEDED);
+                assertThat(engaged.reason()).isEqualTo("migration window");
+                assertThat(engaged.evidence().get("by").asText()).isEqualTo("alice");
+                given().get("/q/metrics")
+                        .then()
+                        .body(org.hamcrest.Matchers.containsString("connguard_automation_enabled 0.0"));
+
+                s.send(Level.CRITICAL, 95);
+                ActionEvent skipped = s.await("pause-ingestion", Outcome.SKIPPED);
+                assertThat(skipped.reason()).isEqualTo("kill switch engaged: automation is off");
+                assertThat(s.flag()).isEqualTo("true");
+            } finally {
+                given().contentType("application/json")
+                        .body("{\"by\":\"alice\",\"reason\":\"done\"}")
+                        .delete("/api/automation/kill-switch")
+                        .then()
+                        .statusCode(200)
+                        .body("engaged", org.hamcrest.Matchers.is(false));
+            }
+            audit.await("kill-switch-released", Outcome.SUCCEEDED);
+            s.send(Level.CRITICAL, 95);
+            s.await("pause-ingestion", Outcome.SUCCEEDED);
+            assertThat(s.flag()).isEqualTo("false");
+        }
+    }
+
+    @Test
+    void aWorkloadAnHpaManagesIsRefusedWithAReason() {
+        try (Scenario s = new Scenario("hpa-db").withWorkloads()) {
+            s.k8s.autoscaling()
+                    .v2()
+                    .horizontalPodAutoscalers()
+                    .inNamespace(s.namespace)
+                    .resource(new io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder()
+                            .withNewMetadata()
+                            .withName("etl-hpa")
+                            .withNamespace(s.namespace)
+                            .endMetadata()
+                            .withNewSpec()
+                            .withNewScaleTargetRef()
+                            .withApiVersion("apps/v1")
+                            .withKind("Deployment")
+                            .withName("etl-worker")
+                            .endScaleTargetRef()
+                            .withMinReplicas(2)
+                            .withMaxReplicas(8)
+                            .endSpec()
+                            .build())
+                    .create();
+            try {
+                s.send(Level.ELEVATED, 80);
+                s.await("pause-ingestion", Outcome.SUCCEEDED);
+                sleep(WINDOW);
+                s.send(Level.ELEVATED, 80);
+                ActionEvent refused = s.await("scale-workload", Outcome.SKIPPED);
+                assertThat(refused.reason()).startsWith("hpa etl-hpa manages Deployment hpa/etl-worker");
+                assertThat(s.replicas("etl-worker")).isEqualTo(4);
+            } finally {
+                s.k8s.autoscaling()
+                        .v2()
+                        .horizontalPodAutoscalers()
+                        .inNamespace(s.namespace)
+                        .withName("etl-hpa")
+                        .delete();
+            }
+        }
+    }
+
     private static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());

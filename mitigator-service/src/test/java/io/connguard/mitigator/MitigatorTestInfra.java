@@ -33,6 +33,8 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             "kill-db", Policies.LADDER,
             "dup-db", Policies.LADDER,
             "race-db", Policies.LADDER,
+            "restart-db", Policies.LADDER,
+            "hpa-db", Policies.LADDER,
             "bench-db", Policies.BENCH);
 
     @Override

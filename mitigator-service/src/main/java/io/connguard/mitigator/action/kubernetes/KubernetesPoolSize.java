@@ -100,7 +100,7 @@ public class KubernetesPoolSize implements ActionAdapter {
                 }
                 resource.patch(PatchContext.of(PatchType.JSON), patch);
                 if (action.operation() != Operation.APPLY) {
-                    KubernetesWorkloads.annotate(resource, ORIGINAL_POOL_SIZE, null);
+                    KubernetesWorkloads.removeAnnotation(resource, ORIGINAL_POOL_SIZE);
                 }
             }
             return List.of(result(action, EffectResult.ran(action), command, current, wanted, null, started));

@@ -125,7 +125,7 @@ public class KubernetesScale implements ActionAdapter {
             if (action.mode() == Mode.ENFORCE) {
                 resource.scale(wanted);
                 if (!partial) {
-                    KubernetesWorkloads.annotate(resource, ORIGINAL_REPLICAS, null);
+                    KubernetesWorkloads.removeAnnotation(resource, ORIGINAL_REPLICAS);
                 }
             }
             return List.of(result(action, EffectResult.ran(action), command, current, wanted, null, started));

@@ -45,11 +45,18 @@ final class KubernetesWorkloads {
         return annotations == null ? null : annotations.get(key);
     }
 
-    /** Sets (or with null removes) one annotation with a JSON merge patch, leaving everything else alone. */
+    /** Sets one annotation with a JSON merge patch, leaving everything else alone. */
     static void annotate(Resource<? extends HasMetadata> resource, String key, String value) {
-        String json = value == null ? "null" : "\"" + value + "\"";
         resource.patch(
                 PatchContext.of(PatchType.JSON_MERGE),
-                "{\"metadata\":{\"annotations\":{\"" + key + "\":" + json + "}}}");
+                "{\"metadata\":{\"annotations\":{\"" + key + "\":\"" + value + "\"}}}");
+    }
+
+    /** Removes one annotation with a JSON patch ('/' in the key escaped as '~1', RFC 6901). */
+    static void removeAnnotation(Resource<? extends HasMetadata> resource, String key) {
+        resource.patch(
+                PatchContext.of(PatchType.JSON),
+                "[{\"op\":\"remove\",\"path\":\"/metadata/annotations/"
+                        + key.replace("~", "~0").replace("/", "~1") + "\"}]");
     }
 }
