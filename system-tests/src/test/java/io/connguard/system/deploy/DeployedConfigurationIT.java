@@ -22,6 +22,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,6 +152,35 @@ class DeployedConfigurationIT {
      * Starts the service on its local copy of the ConfigMap's file with {@code config}'s values written into that
      * copy: a file named by quarkus.config.locations outranks system properties, so -D overrides would not apply.
      */
+    @Test
+    void theAlertsQueryMetricsTheServicesPublish() throws Exception {
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() ->
+                        assertThat(get(detector, "/q/metrics")).contains("connguard_level{target=\"starforge\"}"));
+        // the mitigator registers connguard_automation_enabled when its kill switch is first read (the first
+        // pressure event, tick or API call); this read stands in for them
+        get(mitigator, "/api/automation/kill-switch");
+        String scraped = get(detector, "/q/metrics") + get(mitigator, "/q/metrics");
+        JsonNode rule =
+                KustomizeBuildTest.named(Kustomize.objects("overlays/production"), "PrometheusRule", "connguard");
+        Matcher metric = Pattern.compile("\\b(connguard_[a-z_]+)(\\{[^}]*\\})?")
+                .matcher(rule.at("/spec").toString());
+        while (metric.find()) {
+            String name = metric.group(1);
+            // counters appear on their first increment (an action, a dropped event): only their name is checked
+            if (!name.endsWith("_total")) {
+                assertThat(scraped).as("a service publishes %s", name).containsPattern("(?m)^" + name + "[{ ]");
+            }
+            String selector = metric.group(2);
+            if (selector != null && selector.contains("state=")) {
+                String state = selector.replaceAll(".*state=\\\\?\"([^\"\\\\]*).*", "$1");
+                assertThat(scraped)
+                        .as("%s has state %s", name, state)
+                        .containsPattern(name + "\\{[^}]*state=\"" + state + "\"");
+            }
+        }
+    }
+
     private static ServiceProcess start(String module, Map<String, String> config) throws Exception {
         Map<String, String> values = new HashMap<>(config);
         Path file = Path.of(values.remove("quarkus.config.locations"));
