@@ -21,13 +21,14 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -41,8 +42,6 @@ class KubernetesRbacTest {
 
     private static final String NAMESPACE = "connguard";
     private static final String MITIGATOR_SA = "connguard-mitigator";
-
-    private static KubernetesCrudServer server;
 
     /** A permission: API group ("" for core), resource (with subresource), verb, namespace and object name. */
     record Grant(String namespace, String group, String resource, String verb, String name) {
@@ -59,44 +58,50 @@ class KubernetesRbacTest {
         return Kustomize.overlays();
     }
 
-    @BeforeAll
-    static void startTheApiServer() {
-        server = KubernetesCrudServer.start();
+    /** What one overlay's build left in the API server: the objects, and its RBAC read back from the API. */
+    record Applied(KubernetesClient client, List<Role> roles, List<RoleBinding> bindings) {}
+
+    private static final Map<String, KubernetesCrudServer> servers = new ConcurrentHashMap<>();
+    private static final Map<String, Applied> applied = new ConcurrentHashMap<>();
+
+    /** The overlay applied to a CRUD API server of its own (once per overlay), as kubectl apply -k would. */
+    private static Applied applied(String overlay) {
+        return applied.computeIfAbsent(overlay, o -> {
+            KubernetesCrudServer server = servers.computeIfAbsent(o, ignored -> KubernetesCrudServer.start());
+            KubernetesClient client = server.client();
+            List<HasMetadata> objects = apply(client, Kustomize.build("overlays/" + o));
+            Set<String> namespaces = objects.stream()
+                    .map(object -> object.getMetadata().getNamespace())
+                    .filter(ns -> ns != null)
+                    .collect(Collectors.toCollection(TreeSet::new));
+            List<Role> roles = new ArrayList<>();
+            List<RoleBinding> bindings = new ArrayList<>();
+            for (String ns : namespaces) {
+                roles.addAll(client.rbac().roles().inNamespace(ns).list().getItems());
+                bindings.addAll(
+                        client.rbac().roleBindings().inNamespace(ns).list().getItems());
+            }
+            return new Applied(client, roles, bindings);
+        });
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
-        }
+        servers.values().forEach(KubernetesCrudServer::close);
     }
 
     @ParameterizedTest
     @MethodSource("overlays")
-    void theMitigatorIsGrantedWhatItsCodeUsesAndNothingMore(String overlay) throws Exception {
-        KubernetesClient client = server.client();
-        List<HasMetadata> applied = apply(client, Kustomize.build("overlays/" + overlay));
-        assertThat(applied).isNotEmpty();
-
-        // read back from the API server, across every namespace the build wrote to
-        Set<String> namespaces = applied.stream()
-                .map(o -> o.getMetadata().getNamespace())
-                .filter(ns -> ns != null)
-                .collect(Collectors.toCollection(TreeSet::new));
-        List<Role> roles = new ArrayList<>();
-        List<RoleBinding> bindings = new ArrayList<>();
-        for (String ns : namespaces) {
-            roles.addAll(client.rbac().roles().inNamespace(ns).list().getItems());
-            bindings.addAll(client.rbac().roleBindings().inNamespace(ns).list().getItems());
-        }
-        assertThat(client.rbac().clusterRoles().list().getItems())
+    void nothingIsClusterWideWildcardOrSecret(String overlay) {
+        Applied cluster = applied(overlay);
+        assertThat(cluster.client().rbac().clusterRoles().list().getItems())
                 .as("no ClusterRole")
                 .isEmpty();
-        assertThat(client.rbac().clusterRoleBindings().list().getItems())
+        assertThat(cluster.client().rbac().clusterRoleBindings().list().getItems())
                 .as("no ClusterRoleBinding")
                 .isEmpty();
-
-        for (Role role : roles) {
+        assertThat(cluster.roles()).isNotEmpty();
+        for (Role role : cluster.roles()) {
             for (PolicyRule rule : role.getRules()) {
                 String where = role.getMetadata().getNamespace() + "/"
                         + role.getMetadata().getName();
@@ -116,37 +121,50 @@ class KubernetesRbacTest {
                 }
             }
         }
+    }
 
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void onlyTheMitigatorHasKubernetesPermissions(String overlay) {
+        Applied cluster = applied(overlay);
         Set<String> boundAccounts = new HashSet<>();
-        for (RoleBinding binding : bindings) {
+        for (RoleBinding binding : cluster.bindings()) {
             assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
             binding.getSubjects().forEach(s -> {
                 assertThat(s.getKind()).isEqualTo("ServiceAccount");
                 boundAccounts.add(s.getNamespace() + "/" + s.getName());
             });
         }
-        assertThat(boundAccounts)
-                .as("only the mitigator has Kubernetes permissions")
-                .containsExactly(NAMESPACE + "/" + MITIGATOR_SA);
+        assertThat(boundAccounts).containsExactly(NAMESPACE + "/" + MITIGATOR_SA);
         for (String sa : List.of("connguard-detector", "connguard-audit")) {
-            ServiceAccount account =
-                    client.serviceAccounts().inNamespace(NAMESPACE).withName(sa).get();
+            ServiceAccount account = cluster.client()
+                    .serviceAccounts()
+                    .inNamespace(NAMESPACE)
+                    .withName(sa)
+                    .get();
             assertThat(account).as("ServiceAccount %s", sa).isNotNull();
             assertThat(account.getAutomountServiceAccountToken())
                     .as("%s mounts no API token", sa)
                     .isFalse();
         }
-        var mitigatorPod = client.apps()
-                .deployments()
-                .inNamespace(NAMESPACE)
-                .withName("connguard-mitigator")
-                .get()
-                .getSpec()
-                .getTemplate()
-                .getSpec();
-        assertThat(mitigatorPod.getServiceAccountName()).isEqualTo(MITIGATOR_SA);
+        assertThat(cluster.client()
+                        .apps()
+                        .deployments()
+                        .inNamespace(NAMESPACE)
+                        .withName("connguard-mitigator")
+                        .get()
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getServiceAccountName())
+                .isEqualTo(MITIGATOR_SA);
+    }
 
-        List<Grant> granted = grantsOf(roles, bindings, MITIGATOR_SA);
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theMitigatorIsGrantedWhatItsCodeUsesAndNothingMore(String overlay) throws Exception {
+        Applied cluster = applied(overlay);
+        List<Grant> granted = grantsOf(cluster.roles(), cluster.bindings(), MITIGATOR_SA);
         Set<List<String>> designed = designedPermissions();
 
         // nothing beyond what DESIGN.md says the code uses
