@@ -5,12 +5,18 @@
 --
 -- Run as a superuser (or a role with CREATEROLE and CREATEDB) on the audit database's server. Idempotent.
 --
--- Two roles, so that the credentials the service ingests with cannot change or erase the record:
+-- Two roles, so that the credentials the service ingests with cannot change or erase the record
+-- (audit-service/DESIGN.md, "Database roles and grants"):
 --   connguard_audit_owner  owns the database and the tables; only Flyway logs in with it, at start-up
 --                          (quarkus.flyway.username / quarkus.flyway.password).
 --   connguard_audit        the service's datasource (quarkus.datasource.username / password): SELECT and
---                          INSERT on the tables, USAGE on their sequences, nothing else. No UPDATE, no
---                          DELETE, no TRUNCATE, no DDL: the events stay append-only even for a buggy service.
+--                          INSERT on event and quarantine, SELECT on incident (written only by the owner's
+--                          SECURITY DEFINER projection trigger), USAGE on the sequences, nothing else. No UPDATE,
+--                          no DELETE, no TRUNCATE, no DDL: the events stay append-only even for a buggy service.
+--
+-- The tables appear at the service's first start (Flyway); run this script again after that first start and
+-- after every upgrade: the first run lets the new tables be read and filled at once, the later runs narrow the
+-- grants to the ones above.
 
 \set ON_ERROR_STOP on
 
@@ -52,8 +58,14 @@ ALTER DEFAULT PRIVILEGES FOR ROLE connguard_audit_owner IN SCHEMA public
     GRANT USAGE ON SEQUENCES TO connguard_audit;
 GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO connguard_audit;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO connguard_audit;
--- Flyway's history is the owner's business (the default privileges above also cover it when Flyway creates
--- it at the first start; running this script again afterwards withdraws them)
+
+-- Once the tables exist: the projection is read-only for the service, and Flyway's history is the owner's
+-- business (the default privileges above covered both when Flyway created them)
+SELECT to_regclass('public.incident') IS NOT NULL AS has_incident \gset
+\if :has_incident
+REVOKE ALL ON TABLE public.incident FROM connguard_audit;
+GRANT SELECT ON TABLE public.incident TO connguard_audit;
+\endif
 SELECT to_regclass('public.flyway_schema_history') IS NOT NULL AS has_history \gset
 \if :has_history
 REVOKE ALL ON TABLE public.flyway_schema_history FROM connguard_audit;

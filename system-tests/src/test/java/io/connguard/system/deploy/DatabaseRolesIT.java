@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.connguard.infra.postgres.PostgresOptions;
 import io.connguard.infra.postgres.PostgresServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,9 +17,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -162,10 +166,21 @@ class DatabaseRolesIT {
         try (Connection audit = connect(AUDIT, "connguard_audit")) {
             List<String> tables = tables(audit);
             assertThat(tables).as("tables created by the audit migrations").isNotEmpty();
+            Map<String, List<String>> designed = designedAuditGrants();
+            assertThat(tables)
+                    .as("the tables audit-service/DESIGN.md grants on")
+                    .containsAll(designed.keySet());
             for (String table : tables) {
-                assertThat(privileges(audit, table))
-                        .as("privileges of %s on %s", AUDIT, table)
-                        .containsExactlyInAnyOrder("SELECT", "INSERT");
+                List<String> privileges = privileges(audit, table);
+                if (designed.containsKey(table)) {
+                    assertThat(privileges)
+                            .as("privileges of %s on %s (audit-service/DESIGN.md)", AUDIT, table)
+                            .containsExactlyInAnyOrderElementsOf(designed.get(table));
+                } else {
+                    assertThat(privileges)
+                            .as("privileges of %s on %s, a table DESIGN.md does not name", AUDIT, table)
+                            .isSubsetOf("SELECT", "INSERT");
+                }
                 execute(audit, "SELECT count(*) FROM " + table);
                 assertThatThrownBy(() -> execute(audit, "DELETE FROM " + table))
                         .satisfies(e ->
@@ -196,6 +211,31 @@ class DatabaseRolesIT {
                     .as("only the audit roles may connect to the audit database")
                     .isFalse();
         }
+    }
+
+    /**
+     * Table grants to connguard_audit in the SQL of audit-service/DESIGN.md's "Database roles and grants", the
+     * audit service's own statement of what it needs, e.g. {@code GRANT SELECT, INSERT ON event, quarantine TO ...}.
+     */
+    private static Map<String, List<String>> designedAuditGrants() throws Exception {
+        String design = Files.readString(RepositoryFiles.resolve("audit-service/DESIGN.md"));
+        int section = design.indexOf("## Database roles and grants");
+        assertThat(section)
+                .as("audit-service/DESIGN.md has a 'Database roles and grants' section")
+                .isNotNegative();
+        Matcher grants = Pattern.compile("GRANT ([A-Z, ]+) ON (?!SCHEMA|SEQUENCE)([a-z_, ]+) TO " + AUDIT + ";")
+                .matcher(design.substring(section));
+        Map<String, List<String>> designed = new TreeMap<>();
+        while (grants.find()) {
+            List<String> privileges = List.of(grants.group(1).trim().split("\\s*,\\s*"));
+            for (String table : grants.group(2).trim().split("\\s*,\\s*")) {
+                designed.computeIfAbsent(table, t -> new ArrayList<>()).addAll(privileges);
+            }
+        }
+        assertThat(designed)
+                .as("table grants parsed from audit-service/DESIGN.md")
+                .isNotEmpty();
+        return designed;
     }
 
     private static Connection connect(String role, String database) throws SQLException {
