@@ -14,8 +14,6 @@ import java.nio.file.Path;
 @QuarkusMain
 public final class MitigatorMain {
 
-    private MitigatorMain() {}
-
     public static void main(String... args) {
         if (args.length > 0 && "validate".equals(args[0])) {
             System.exit(validate(args, System.out, System.err));

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,7 +36,10 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             "race-db", Policies.LADDER,
             "restart-db", Policies.LADDER,
             "hpa-db", Policies.LADDER,
-            "bench-db", Policies.BENCH);
+            "bench-cancel-db", Policies.BENCH_CANCEL);
+
+    /** Targets per action kind the benchmark may use. */
+    public static final int BENCH_TARGETS = 60;
 
     @Override
     public synchronized Map<String, String> start() {
@@ -63,6 +67,16 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
                 config.put(prefix + "host", postgres.host());
                 config.put(prefix + "port", Integer.toString(postgres.port()));
                 config.put(prefix + "user", MITIGATOR_ROLE);
+            }
+            // the benchmark needs a fresh target per measured scale or flag action (each acts once per target)
+            for (int i = 0; i < BENCH_TARGETS; i++) {
+                for (String kind : List.of("flag", "scale")) {
+                    String target = "bench-" + kind + "-" + i;
+                    Path file = dir.resolve(target + ".yaml");
+                    String policy = kind.equals("flag") ? Policies.BENCH_FLAG : Policies.BENCH_SCALE;
+                    Files.writeString(file, policy.replace("%s", namespace(target)));
+                    config.put("connguard.mitigator.targets." + target + ".policy-file", file.toString());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -120,7 +134,13 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
 
         static final String GUARDED = LADDER.replace("max-actions-per-incident: 10", "max-actions-per-incident: 1");
 
-        static final String BENCH = """
+        private static final String BENCH_GUARDRAILS = """
+                recovery: {ok-soak: 1h, soak: 1h}
+                guardrails: {cooldown: 0s, max-actions-per-incident: 1000000, max-actions-per-hour: 1000000,
+                             max-sessions-signalled-per-minute: 1000000, max-replica-fraction-removed: 1}
+                """;
+
+        static final String BENCH_FLAG = """
                 ladder:
                   - name: pause-ingestion
                     action:
@@ -128,8 +148,21 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
                       flag: {config-map: {namespace: %s, name: flags, key: ingestion-enabled,
                                           paused-value: "false", resumed-value: "true"}}
                     verify: {window: 1h}
-                recovery: {ok-soak: 1h, soak: 1h}
-                guardrails: {cooldown: 0s, max-actions-per-incident: 1000000, max-actions-per-hour: 1000000}
-                """;
+                """ + BENCH_GUARDRAILS;
+
+        static final String BENCH_SCALE = """
+                ladder:
+                  - name: scale-etl-worker-down
+                    action: {kind: scale-workload, workload: {kind: Deployment, namespace: %s, name: etl-worker},
+                             replicas: 1}
+                    verify: {window: 1h}
+                """ + BENCH_GUARDRAILS;
+
+        static final String BENCH_CANCEL = """
+                ladder:
+                  - name: cancel-long-queries
+                    action: {kind: cancel-queries, min-duration: 1ms}
+                    verify: {window: 1h}
+                """ + BENCH_GUARDRAILS;
     }
 }
