@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DeployedConfigurationIT {
 
     private static final Duration START = Duration.ofSeconds(120);
+    private static final Pattern STATE_SELECTOR = Pattern.compile("state=\\\\?\"([a-z_]+)");
     private static final String DETECTOR_PASSWORD = "detector-secret";
     private static final String MITIGATOR_PASSWORD = "mitigator-secret";
     private static final String AUDIT_PASSWORD = "audit-secret";
@@ -153,7 +154,7 @@ class DeployedConfigurationIT {
      * copy: a file named by quarkus.config.locations outranks system properties, so -D overrides would not apply.
      */
     @Test
-    void theAlertsQueryMetricsTheServicesPublish() throws Exception {
+    void theAlertsAndTheDashboardQueryMetricsTheServicesPublish() throws Exception {
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() ->
                         assertThat(get(detector, "/q/metrics")).contains("connguard_level{target=\"starforge\"}"));
@@ -161,22 +162,31 @@ class DeployedConfigurationIT {
         // pressure event, tick or API call); this read stands in for them
         get(mitigator, "/api/automation/kill-switch");
         String scraped = get(detector, "/q/metrics") + get(mitigator, "/q/metrics");
-        JsonNode rule =
-                KustomizeBuildTest.named(Kustomize.objects("overlays/production"), "PrometheusRule", "connguard");
-        Matcher metric = Pattern.compile("\\b(connguard_[a-z_]+)(\\{[^}]*\\})?")
-                .matcher(rule.at("/spec").toString());
+        List<JsonNode> production = Kustomize.objects("overlays/production");
+        // the alerts' expressions and the dashboard's
+        String queries = KustomizeBuildTest.named(production, "PrometheusRule", "connguard")
+                        .at("/spec")
+                        .toString()
+                + KustomizeBuildTest.ofKind(production, "ConfigMap").stream()
+                        .filter(c -> c.at("/metadata/labels/grafana_dashboard")
+                                .asText()
+                                .equals("1"))
+                        .map(c -> c.at("/data").toString())
+                        .findFirst()
+                        .orElseThrow();
+        Matcher metric = Pattern.compile("\\b(connguard_[a-z_]+)(\\{[^}]*\\})?").matcher(queries);
         while (metric.find()) {
             String name = metric.group(1);
             // counters appear on their first increment (an action, a dropped event): only their name is checked
             if (!name.endsWith("_total")) {
                 assertThat(scraped).as("a service publishes %s", name).containsPattern("(?m)^" + name + "[{ ]");
             }
-            String selector = metric.group(2);
-            if (selector != null && selector.contains("state=")) {
-                String state = selector.replaceAll(".*state=\\\\?\"([^\"\\\\]*).*", "$1");
+            // a label value the query selects on, e.g. state="total", must exist
+            Matcher state = STATE_SELECTOR.matcher(metric.group(2) == null ? "" : metric.group(2));
+            if (state.find()) {
                 assertThat(scraped)
-                        .as("%s has state %s", name, state)
-                        .containsPattern(name + "\\{[^}]*state=\"" + state + "\"");
+                        .as("%s has state %s", name, state.group(1))
+                        .containsPattern(name + "\\{[^}]*state=\"" + state.group(1) + "\"");
             }
         }
     }

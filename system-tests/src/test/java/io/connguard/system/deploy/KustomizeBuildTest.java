@@ -230,6 +230,31 @@ class KustomizeBuildTest {
         assertThat(high.at("/for").asText()).isEqualTo("2m");
     }
 
+    @Test
+    void theDashboardChartsMetricsTheServicesExpose() {
+        JsonNode configMap = ofKind(Kustomize.objects("overlays/production"), "ConfigMap").stream()
+                .filter(c -> c.at("/metadata/labels/grafana_dashboard").asText().equals("1"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no ConfigMap labelled grafana_dashboard=1"));
+        JsonNode dashboard =
+                Kustomize.parse(configMap.at("/data/connguard.json").asText());
+        assertThat(dashboard.at("/panels")).isNotEmpty();
+        for (JsonNode panel : dashboard.at("/panels")) {
+            assertThat(panel.at("/targets")).as("panel %s", panel.at("/title")).isNotEmpty();
+            for (JsonNode target : panel.at("/targets")) {
+                Matcher metrics = METRIC.matcher(target.at("/expr").asText());
+                assertThat(metrics.find())
+                        .as("panel %s charts a connguard metric", panel.at("/title"))
+                        .isTrue();
+                do {
+                    assertThat(SERVICE_METRICS)
+                            .as("metric in panel %s", panel.at("/title"))
+                            .contains(metrics.group());
+                } while (metrics.find());
+            }
+        }
+    }
+
     static List<JsonNode> ofKind(List<JsonNode> objects, String kind) {
         return objects.stream().filter(o -> kind.equals(o.at("/kind").asText())).toList();
     }
