@@ -9,6 +9,8 @@ import io.connguard.events.PressureChanged;
 import io.connguard.events.Topics;
 import io.connguard.infra.SharedInfra;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -36,6 +38,8 @@ final class PressureEvents implements AutoCloseable {
             new StringDeserializer(),
             new ByteArrayDeserializer());
 
+    private final Deque<ConsumerRecord<String, byte[]>> unread = new ArrayDeque<>();
+
     PressureEvents() {
         List<TopicPartition> partitions = partitions();
         consumer.assign(partitions);
@@ -56,11 +60,18 @@ final class PressureEvents implements AutoCloseable {
         throw new AssertionError("topic " + Topics.PRESSURE + " does not exist after 20 s");
     }
 
-    /** The first event of {@code targetId} that matches; fails naming {@code what} after 20 s. */
+    /**
+     * The first event of {@code targetId} that matches; events before it are skipped, events after it stay for the
+     * next call (a burst after an outage arrives in one poll). Fails naming {@code what} after 20 s.
+     */
     CloudEvent<PressureChanged> await(String targetId, Predicate<PressureChanged> wanted, String what) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+            if (unread.isEmpty()) {
+                consumer.poll(Duration.ofMillis(100)).forEach(unread::add);
+            }
+            while (!unread.isEmpty()) {
+                ConsumerRecord<String, byte[]> record = unread.poll();
                 if (targetId.equals(record.key())) {
                     CloudEvent<PressureChanged> event = decode(record);
                     if (wanted.test(event.data())) {
