@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Topic administration shared by every kind of broker: the same Admin calls work against all of them. */
@@ -26,11 +27,14 @@ final class KafkaTopics {
         try (Admin admin = admin(bootstrapServers)) {
             // empty replication factor: the broker's default, 1 on the embedded broker, the cluster's elsewhere
             NewTopic topic = new NewTopic(name, Optional.of(partitions), Optional.empty());
-            admin.createTopics(List.of(topic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("Could not create topic " + name + " on " + bootstrapServers, e);
+            try {
+                admin.createTopics(List.of(topic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("Could not create topic " + name + " on " + bootstrapServers, e);
+                }
             }
+            awaitLeaders(admin, name);
         } catch (TimeoutException e) {
             throw new IllegalStateException(
                     "Creating topic " + name + " on " + bootstrapServers + " took longer than " + TIMEOUT, e);
@@ -38,6 +42,29 @@ final class KafkaTopics {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topic " + name, e);
         }
+    }
+
+    /**
+     * The controller acknowledges a new topic before every broker's metadata shows it; waiting for a leader on
+     * every partition makes the topic usable by the very next client, even on a loaded machine.
+     */
+    private static void awaitLeaders(Admin admin, String name) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                TopicDescription description = admin.describeTopics(List.of(name))
+                        .allTopicNames()
+                        .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .get(name);
+                if (description.partitions().stream().allMatch(p -> p.leader() != null)) {
+                    return;
+                }
+            } catch (ExecutionException notYetVisible) {
+                // UnknownTopicOrPartitionException until the metadata arrives
+            }
+            Thread.sleep(50);
+        }
+        throw new TimeoutException("topic " + name + " has no leader after " + TIMEOUT);
     }
 
     static Admin admin(String bootstrapServers) {
