@@ -242,6 +242,34 @@ class MitigationScenarioTest {
         }
     }
 
+    @Test
+    void aFlagServiceWebhookPausesAndResumesIngestionAndEveryActionIsPostedToTheNotifyWebhook() {
+        WebhookRecorder hooks = MitigatorTestInfra.webhooks();
+        try (Scenario s = new Scenario("hook-db")) {
+            s.send(Level.ELEVATED, 80);
+            ActionEvent pause = s.await("pause-ingestion", Outcome.SUCCEEDED);
+            assertThat(pause.command().system()).isEqualTo("http");
+            assertThat(hooks.requests("/flags/ingestion")).singleElement().satisfies(r -> {
+                assertThat(r.method()).isEqualTo("PUT");
+                assertThat(r.body()).isEqualTo("{\"flag\":\"ingestion\",\"enabled\":false,\"target\":\"hook-db\"}");
+            });
+            s.resolved();
+            s.await("resume-ingestion", Outcome.REVERTED);
+            assertThat(hooks.requests("/flags/ingestion"))
+                    .last()
+                    .satisfies(r -> assertThat(r.body()).contains("\"enabled\":true"));
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(hooks.requests("/slack"))
+                            .extracting(WebhookRecorder.Request::body)
+                            .anySatisfy(body -> assertThat(body)
+                                    .contains("hook-db")
+                                    .contains(s.incident)
+                                    .contains("level ELEVATED")
+                                    .contains("pause-ingestion SUCCEEDED"))
+                            .anySatisfy(body -> assertThat(body).contains("resume-ingestion REVERTED")));
+        }
+    }
+
     private static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());

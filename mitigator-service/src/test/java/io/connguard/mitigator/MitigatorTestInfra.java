@@ -25,6 +25,7 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
 
     private static PostgresServer postgres;
     private static KubernetesCrudServer kubernetes;
+    private static final WebhookRecorder WEBHOOKS = new WebhookRecorder();
 
     /** Scenario targets and their policies; {@code %s} in a policy is replaced by the target's namespace. */
     static final Map<String, String> POLICIES = Map.of(
@@ -36,6 +37,7 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             "race-db", Policies.LADDER,
             "restart-db", Policies.LADDER,
             "hpa-db", Policies.LADDER,
+            "hook-db", Policies.WEBHOOKS,
             "bench-cancel-db", Policies.BENCH_CANCEL);
 
     /** Targets per action kind the benchmark may use. */
@@ -61,7 +63,12 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             for (var entry : POLICIES.entrySet()) {
                 String target = entry.getKey();
                 Path file = dir.resolve(target + ".yaml");
-                Files.writeString(file, entry.getValue().replace("%s", namespace(target)));
+                Files.writeString(
+                        file,
+                        entry.getValue()
+                                .replace("%s", namespace(target))
+                                .replace("%flag-url", WEBHOOKS.url("/flags/ingestion"))
+                                .replace("%notify-url", WEBHOOKS.url("/slack")));
                 String prefix = "connguard.mitigator.targets." + target + ".";
                 config.put(prefix + "policy-file", file.toString());
                 config.put(prefix + "host", postgres.host());
@@ -93,6 +100,10 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
 
     public static PostgresServer postgres() {
         return postgres;
+    }
+
+    static WebhookRecorder webhooks() {
+        return WEBHOOKS;
     }
 
     public static KubernetesCrudServer kubernetes() {
@@ -132,7 +143,26 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
 
         static final String DRY_RUN = "mode: dry-run\n" + LADDER;
 
-        static final String GUARDED = LADDER.replace("max-actions-per-incident: 10", "max-actions-per-incident: 1");
+        // the notify webhook points at a closed port: a failing webhook must not hold up anything
+        static final String GUARDED = LADDER.replace("max-actions-per-incident: 10", "max-actions-per-incident: 1")
+                + "notify: {url: \"http://127.0.0.1:9/slack\", timeout: 500ms}\n";
+
+        static final String WEBHOOKS = """
+                ladder:
+                  - name: pause-ingestion
+                    action:
+                      kind: pause-ingestion
+                      flag:
+                        webhook:
+                          method: PUT
+                          url: "%flag-url"
+                          headers: {Content-Type: application/json}
+                          pause-body: '{"flag":"ingestion","enabled":false,"target":"${target}"}'
+                          resume-body: '{"flag":"ingestion","enabled":true,"target":"${target}"}'
+                recovery: {ok-soak: 1s, soak: 1s}
+                guardrails: {cooldown: 0s}
+                notify: {url: "%notify-url"}
+                """;
 
         private static final String BENCH_GUARDRAILS = """
                 recovery: {ok-soak: 1h, soak: 1h}
