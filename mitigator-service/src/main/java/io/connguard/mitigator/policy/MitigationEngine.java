@@ -26,6 +26,9 @@ public final class MitigationEngine {
 
     private static final int REMEMBERED_EVENT_IDS = 64;
 
+    // recovery stages: 0 workers to one, 1 workers to original, 2 pools restored, 3 ingestion resumed
+    private static final int STAGE_RESTORE_WORKERS = 1;
+
     private final Policy policy;
     private final Clock clock;
 
@@ -256,8 +259,6 @@ public final class MitigationEngine {
                 .withApplied(remaining);
         return new Transition(next, new Act(stages.get(at)));
     }
-
-    private static final int STAGE_RESTORE_WORKERS = 1;
 
     /** Recovery in stages: workers to one, workers to original, pools restored, ingestion resumed. */
     private List<List<PlannedAction>> stages(EpisodeState s, String targetId, PressureChanged cause) {

@@ -1,6 +1,7 @@
 package io.connguard.mitigator.run;
 
 import io.connguard.events.ActionEvent;
+import io.connguard.events.Command;
 import io.connguard.events.Mode;
 import io.connguard.events.PressureChanged;
 import io.connguard.mitigator.action.ActionAdapter;
@@ -12,6 +13,7 @@ import io.connguard.mitigator.policy.EffectReport;
 import io.connguard.mitigator.policy.EpisodeState;
 import io.connguard.mitigator.policy.MitigationEngine;
 import io.connguard.mitigator.policy.PlannedAction;
+import io.connguard.mitigator.policy.Policy;
 import io.connguard.mitigator.policy.Transition;
 import java.time.Clock;
 import java.time.Instant;
@@ -135,9 +137,7 @@ final class TargetActor {
                         && t.next().step() < engine.policy().ladder().size()
                 ? engine.policy().ladder().get(t.next().step()).name()
                 : null;
-        Mode mode = engine.policy().mode() == io.connguard.mitigator.policy.Policy.PolicyMode.ENFORCE
-                ? Mode.ENFORCE
-                : Mode.DRY_RUN;
+        Mode mode = engine.policy().mode() == Policy.PolicyMode.ENFORCE ? Mode.ENFORCE : Mode.DRY_RUN;
         if (decision instanceof Decision.Act act) {
             run(act.plan(), emit);
         } else if (decision instanceof Decision.Hold hold) {
@@ -162,7 +162,7 @@ final class TargetActor {
             } catch (RuntimeException e) {
                 // a defect, not a verdict on the input: report it and fail closed instead of dead-lettering the event
                 LOG.errorf(e, "%s: action %s crashed", targetId, action.actionId());
-                results = List.of(EffectResult.failed(action, io.connguard.events.Command.none(), e.toString(), now()));
+                results = List.of(EffectResult.failed(action, Command.none(), e.toString(), now()));
             }
             int signalled = 0;
             String error = null;

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -65,10 +66,10 @@ public class PostgresConnections {
         }
     }
 
-    private static java.util.Optional<String> password(MitigatorConfig.Target target) {
+    private static Optional<String> password(MitigatorConfig.Target target) {
         if (target.passwordFile().isPresent()) {
             try {
-                return java.util.Optional.of(
+                return Optional.of(
                         Files.readString(Path.of(target.passwordFile().get())).strip());
             } catch (IOException e) {
                 throw new IllegalStateException(
