@@ -13,6 +13,10 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,6 +63,22 @@ class IncidentApiTest {
         assertThat(incident.getLong("timeToFirstActionMs")).isEqualTo(150);
         assertThat(incident.getLong("timeToMitigateMs")).isEqualTo(9_000);
         assertThat(incident.getLong("timeToResolveMs")).isEqualTo(39_000);
+    }
+
+    @Test
+    void theIncrementallyMaintainedRowEqualsARecomputationFromTheEvents() throws Exception {
+        var db = AuditTestInfra.database();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl("audit"), db.superuser(), db.password());
+                PreparedStatement q = c.prepareStatement("""
+                        SELECT (i.*)::text, (f.*)::text
+                        FROM incident i JOIN incident_facts(ARRAY[?]) f USING (incident_id)
+                        """)) {
+            q.setString(1, recorded.incidentId);
+            try (ResultSet r = q.executeQuery()) {
+                assertThat(r.next()).isTrue();
+                assertThat(r.getString(1)).isEqualTo(r.getString(2));
+            }
+        }
     }
 
     @Test
