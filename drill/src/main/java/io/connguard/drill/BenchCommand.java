@@ -70,21 +70,31 @@ final class BenchCommand implements Callable<Integer> {
             Files.createDirectories(runOptions.workDir());
             Path report = runOptions.workDir().resolve("drill.out");
             Scenario incident = Scenarios.named(scenario);
-            try (PrintStream file = new PrintStream(Files.newOutputStream(report), true);
-                    LiveStack live = LiveStack.start(runOptions, chosen, file)) {
-                live.closeWithStack(incident);
-                Drill.Result result = Drill.run(live, incident, timeout, file, false);
-                closed += result.exitCode() == 0 ? 1 : 0;
-                StringBuilder line = new StringBuilder(String.format("  run %d: exit %d", run, result.exitCode()));
-                columns.forEach((name, column) -> {
-                    Optional<Duration> value = column.apply(result.milestones());
-                    value.ifPresent(measured.get(name)::add);
-                    line.append(", ")
-                            .append(name)
-                            .append(' ')
-                            .append(value.map(BenchCommand::format).orElse("-"));
-                });
-                out.println(line + "   (" + report + ")");
+            try (PrintStream file = new PrintStream(Files.newOutputStream(report), true)) {
+                LiveStack live;
+                try {
+                    live = LiveStack.start(runOptions, chosen, file);
+                } catch (Exception e) {
+                    out.printf(
+                            "  run %d: the stack did not start: %s%n",
+                            run, e.getMessage().lines().findFirst().orElse(""));
+                    continue;
+                }
+                try (live) {
+                    live.closeWithStack(incident);
+                    Drill.Result result = Drill.run(live, incident, timeout, file, false);
+                    closed += result.exitCode() == 0 ? 1 : 0;
+                    StringBuilder line = new StringBuilder(String.format("  run %d: exit %d", run, result.exitCode()));
+                    columns.forEach((name, column) -> {
+                        Optional<Duration> value = column.apply(result.milestones());
+                        value.ifPresent(measured.get(name)::add);
+                        line.append(", ")
+                                .append(name)
+                                .append(' ')
+                                .append(value.map(BenchCommand::format).orElse("-"));
+                    });
+                    out.println(line + "   (" + report + ")");
+                }
             }
         }
         out.printf("%nLoop closed in %d of %d runs. Seconds after onset:%n", closed, runs);

@@ -50,7 +50,6 @@ final class Drill {
 
         Instant deadline = onset.plus(timeout);
         Instant settledSince = null;
-        List<String> scenarioProblems = List.of();
         while (live.now().isBefore(deadline)) {
             live.render(line, seconds(onset, live.now()));
             Thread.sleep(200);
@@ -67,8 +66,7 @@ final class Drill {
                         && m.toFullyRestored().isPresent()
                         && m.relapse().isEmpty();
             }
-            scenarioProblems = loopClosed ? incident.problems(stack, m) : List.of("loop still open");
-            if (loopClosed && scenarioProblems.isEmpty()) {
+            if (loopClosed && incident.problems(stack, m).isEmpty()) {
                 settledSince = settledSince == null ? live.now() : settledSince;
                 if (Duration.between(settledSince, live.now()).compareTo(STABLE) >= 0) {
                     break;

@@ -121,7 +121,8 @@ public final class Milestones {
                 && !ActionEvent.ACTION_NONE.equals(event.action())
                 && !"notify".equals(event.action())
                 && event.outcome() != Outcome.SKIPPED
-                && event.outcome() != Outcome.NOOP;
+                && event.outcome() != Outcome.NOOP
+                && event.outcome() != Outcome.DRY_RUN; // recorded what it would do: nothing changed
     }
 
     private static String undoKey(ActionEvent event) {

@@ -70,14 +70,15 @@ class MilestonesTest {
     }
 
     @Test
-    void decisionsToDoNothingAndSkippedStepsAreNotActions() {
+    void decisionsToDoNothingSkippedStepsAndDryRunsAreNotActions() {
         m.onset(ONSET);
         m.pressure(at(500), pressure(Level.ELEVATED, "ratio_above_elevated", 45));
         m.action(at(600), action(ActionEvent.ACTION_NONE, Outcome.NOOP, null, at(600)));
+        m.action(at(650), action("pause-ingestion", Outcome.DRY_RUN, "starforge/starforge-flags", at(650)));
         m.action(at(700), action("scale-workload", Outcome.SKIPPED, "starforge/etl-worker", at(700)));
 
         assertThat(m.toFirstAction()).isEmpty();
-        assertThat(m.actions()).extracting(ActionEvent::action).containsExactly("scale-workload");
+        assertThat(m.actions()).extracting(ActionEvent::action).containsExactly("pause-ingestion", "scale-workload");
         assertThat(m.lastAction()).map(ActionEvent::outcome).contains(Outcome.SKIPPED);
     }
 
