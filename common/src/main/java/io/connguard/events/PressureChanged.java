@@ -30,7 +30,7 @@ import java.util.Objects;
  *     {@code ratio_above_critical}, {@code connections_refused}, {@code pooler_waiting},
  *     {@code below_clear_threshold}, {@code probe_failed}, {@code periodic}, {@code incident_resolved}
  *     (the OK event that closes an incident); an open set
- * @param sampledAt when the database was sampled (database clock)
+ * @param sampledAt when the detector started this sample (the detector's clock, UTC)
  * @param probeDurationMs how long the probe took; absent when it did not complete
  * @param capacity connection capacity; absent when level is UNKNOWN, may be absent when reason is
  *     {@code connections_refused}

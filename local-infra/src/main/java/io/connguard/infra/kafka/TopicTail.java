@@ -1,7 +1,9 @@
 package io.connguard.infra.kafka;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -19,6 +21,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class TopicTail implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
+    /** Records returned by the polls that waited for the assignment: delivered first, never dropped. */
+    private final Deque<ConsumerRecord<String, byte[]>> early = new ArrayDeque<>();
 
     private TopicTail(String bootstrapServers, String offsetReset, List<String> topics) {
         consumer = new KafkaConsumer<>(
@@ -30,19 +34,25 @@ public final class TopicTail implements AutoCloseable {
                         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                         offsetReset,
                         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                        "false"),
+                        "false",
+                        // no JMX: inside a @QuarkusTest the reporter class can clash across class loaders
+                        ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG,
+                        ""),
                 new StringDeserializer(),
                 new ByteArrayDeserializer());
         consumer.subscribe(topics);
         // poll until partitions are assigned, so that "from now" means from this moment on
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (consumer.assignment().isEmpty() && System.nanoTime() < deadline) {
-            consumer.poll(Duration.ofMillis(100));
+            consumer.poll(Duration.ofMillis(100)).forEach(early::add);
         }
         if (consumer.assignment().isEmpty()) {
             consumer.close();
             throw new IllegalStateException("no partition of " + topics + " assigned within 30 s");
         }
+        // resolve the start offsets now: "latest" is otherwise looked up lazily at the next poll, and a record
+        // published in between would be skipped
+        consumer.assignment().forEach(consumer::position);
     }
 
     /** Records published after this call returns. Topics are created if the broker auto-creates them. */
@@ -58,6 +68,12 @@ public final class TopicTail implements AutoCloseable {
     /** The first record matching {@code wanted}; skips the others; fails naming {@code what} after the timeout. */
     public ConsumerRecord<String, byte[]> await(
             Predicate<ConsumerRecord<String, byte[]>> wanted, Duration timeout, String what) {
+        while (!early.isEmpty()) {
+            ConsumerRecord<String, byte[]> record = early.poll();
+            if (wanted.test(record)) {
+                return record;
+            }
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
@@ -71,7 +87,8 @@ public final class TopicTail implements AutoCloseable {
 
     /** Everything that arrives within {@code window}. */
     public List<ConsumerRecord<String, byte[]>> drain(Duration window) {
-        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(early);
+        early.clear();
         long deadline = System.nanoTime() + window.toNanos();
         while (System.nanoTime() < deadline) {
             consumer.poll(Duration.ofMillis(100)).forEach(records::add);

@@ -22,7 +22,10 @@ public final class TopicWriter implements AutoCloseable {
                         ProducerConfig.ACKS_CONFIG,
                         "all",
                         ProducerConfig.LINGER_MS_CONFIG,
-                        0),
+                        0,
+                        // no JMX: inside a @QuarkusTest the reporter class can clash across class loaders
+                        ProducerConfig.METRIC_REPORTER_CLASSES_CONFIG,
+                        ""),
                 new StringSerializer(),
                 new ByteArraySerializer());
     }

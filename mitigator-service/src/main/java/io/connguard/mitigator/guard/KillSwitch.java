@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.Map;
@@ -16,6 +17,8 @@ import org.jboss.logging.Logger;
  * {@code connguard.mitigator.kill-switch=true} forces it on. When the ConfigMap cannot be read the switch counts as
  * engaged: automation fails closed.
  */
+// created at start-up so connguard_automation_enabled is exported before the first event (alerts read it)
+@Startup
 @ApplicationScoped
 public class KillSwitch {
 
