@@ -5,6 +5,7 @@ import io.connguard.drill.observe.LoopObserver;
 import io.connguard.drill.observe.Milestones;
 import io.connguard.drill.observe.ProgressLine;
 import io.connguard.drill.stack.Stack;
+import io.connguard.infra.process.ServiceProcess;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -104,6 +105,15 @@ final class LiveStack implements AutoCloseable {
         out.println();
         out.println("Everything keeps running. Explore it:");
         stack.endpoints().forEach((what, url) -> out.printf("  %-24s %s%n", what, url));
+        Optional<String> incident;
+        synchronized (milestones) {
+            incident = milestones.incidentId();
+        }
+        incident.ifPresent(id -> {
+            ServiceProcess audit = stack.service("audit-service");
+            out.printf("  %-24s %s%n", "this drill's incident", audit.url("/incident.html?id=" + id));
+            out.printf("  %-24s %s%n", "its postmortem", audit.url("/api/incidents/" + id + "/postmortem.md"));
+        });
         out.println("Press Ctrl-C to stop every process and delete the temporary data.");
         stopped.await();
     }
