@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -56,7 +57,8 @@ public final class MitigationEngine {
         if (level == Level.OK) {
             return onOk(s, pressure, guard, now);
         }
-        boolean sameIncident = s.incidentId() != null && s.incidentId().equals(pressure.incidentId());
+        // a missing id on both sides is the same incident: treating it as new would reset the budgets each event
+        boolean sameIncident = Objects.equals(s.incidentId(), pressure.incidentId());
         if (!sameIncident) {
             s = s.withIncident(pressure.incidentId(), s.episode(), 0, null);
         }

@@ -223,6 +223,15 @@ class MitigationEngineTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void eventsWithoutAnIncidentIdAreOneIncidentAndCannotSkipTheVerificationWindow() {
+        assertThat(input(Pressure.sample("t", null, Level.ELEVATED, 80))).isInstanceOf(Act.class);
+        clock.advance(Duration.ofSeconds(1));
+        // inside the pause step's 10 s window: waiting, not the next step
+        assertThat(input(Pressure.sample("t", null, Level.ELEVATED, 80))).isInstanceOf(Wait.class);
+        assertThat(state.actionsInIncident()).isEqualTo(1);
+    }
+
     private Decision pressure(Level level, int connections) {
         return input(Pressure.sample("t", "inc-1", level, connections));
     }
