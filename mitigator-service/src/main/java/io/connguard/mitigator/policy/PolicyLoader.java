@@ -16,6 +16,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -165,10 +167,29 @@ public final class PolicyLoader {
         if (g.maxReplicaFractionRemoved() < 0 || g.maxReplicaFractionRemoved() > 1) {
             problems.add("guardrails.max-replica-fraction-removed: must be between 0 and 1");
         }
-        if (policy.notification() != null && blank(policy.notification().url())) {
-            problems.add("notify.url: required when notify is set");
+        if (policy.notification() != null) {
+            validateUrl("notify.url", policy.notification().url(), problems);
         }
         return problems;
+    }
+
+    // java.net.http rejects anything else only when the request is built, i.e. in the middle of an incident
+    private static void validateUrl(String at, String url, List<String> problems) {
+        if (blank(url)) {
+            problems.add(at + ": required");
+            return;
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null
+                || uri.getHost() == null
+                || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+            problems.add(at + ": must be an absolute http(s) URL, was '" + url + "'");
+        }
     }
 
     private static void validateAction(String at, ActionSpec action, List<String> problems) {
@@ -181,8 +202,8 @@ public final class PolicyLoader {
                 if (blank(cm.name()) || blank(cm.key()) || cm.pausedValue() == null || cm.resumedValue() == null) {
                     problems.add(at + ".flag.config-map: name, key, paused-value and resumed-value are required");
                 }
-            } else if (blank(flag.webhook().url())) {
-                problems.add(at + ".flag.webhook.url: required");
+            } else {
+                validateUrl(at + ".flag.webhook.url", flag.webhook().url(), problems);
             }
         } else if (action instanceof ActionSpec.ScaleWorkload scale) {
             validateWorkload(at + ".workload", scale.workload(), problems);

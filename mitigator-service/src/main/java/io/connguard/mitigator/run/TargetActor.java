@@ -39,7 +39,8 @@ final class TargetActor {
     private final KubernetesStateStore store;
     private final List<ActionAdapter> adapters;
     private final Clock clock;
-    private Versioned cached;
+    // written only on the target's thread; volatile because the scheduler thread reads it through active()
+    private volatile Versioned cached;
     private PressureChanged lastPressure;
 
     TargetActor(

@@ -145,6 +145,7 @@ public class TargetActors {
             registry.counter("connguard.budget.exhausted", "target", target, "action", event.action())
                     .increment();
         }
+        CompletableFuture<?> ack = publisher.publish(event).subscribeAsCompletionStage();
         if (event.outcome() != Outcome.NOOP && event.outcome() != Outcome.PLANNED) {
             Entry entry = actors.get(target);
             notifier.notify(
@@ -152,7 +153,7 @@ public class TargetActors {
                     event,
                     entry == null ? null : entry.actor().lastPressure());
         }
-        return publisher.publish(event).subscribeAsCompletionStage();
+        return ack;
     }
 
     @PreDestroy

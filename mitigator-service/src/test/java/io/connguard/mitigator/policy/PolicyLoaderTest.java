@@ -102,6 +102,26 @@ class PolicyLoaderTest {
                                         "ladder[1].action.value: required, >= 1"));
     }
 
+    @Test
+    void webhookUrlsMustBeAbsoluteHttpUrls() {
+        assertThatThrownBy(() -> parse("""
+                        ladder:
+                          - name: pause
+                            action:
+                              kind: pause-ingestion
+                              flag: {webhook: {method: PUT, url: "flagd:8013/flags"}}
+                        notify: {url: "hooks.slack.com/services/T0"}
+                        """))
+                .isInstanceOfSatisfying(
+                        PolicyException.class,
+                        e -> assertThat(e.problems())
+                                .containsExactly(
+                                        "ladder[0].action.flag.webhook.url: must be an absolute http(s) URL, was"
+                                                + " 'flagd:8013/flags'",
+                                        "notify.url: must be an absolute http(s) URL, was"
+                                                + " 'hooks.slack.com/services/T0'"));
+    }
+
     private static Policy parse(String yaml) {
         return PolicyLoader.parse("bad.yaml", new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
     }

@@ -37,19 +37,27 @@ public class SlackNotifier {
         }
         String text = text(action, lastPressure);
         var body = EventJson.mapper().createObjectNode().put("text", text).toString();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(notify.url()))
-                .timeout(notify.timeout())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        notify.headers().forEach(request::header);
-        http.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-            if (error != null || response.statusCode() / 100 != 2) {
-                registry.counter("connguard.notify.failures").increment();
-                LOG.warnf(
-                        "notify webhook failed for action %s: %s",
-                        action.actionId(), error != null ? error.toString() : "HTTP " + response.statusCode());
-            }
-        });
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(notify.url()))
+                    .timeout(notify.timeout())
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            notify.headers().forEach(request::header);
+            http.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((response, error) -> {
+                        if (error != null || response.statusCode() / 100 != 2) {
+                            failed(action, error != null ? error.toString() : "HTTP " + response.statusCode());
+                        }
+                    });
+        } catch (IllegalArgumentException e) {
+            // a request that cannot even be built (e.g. a bad header) must not stop the action it reports
+            failed(action, e.toString());
+        }
+    }
+
+    private void failed(ActionEvent action, String why) {
+        registry.counter("connguard.notify.failures").increment();
+        LOG.warnf("notify webhook failed for action %s: %s", action.actionId(), why);
     }
 
     static String text(ActionEvent a, PressureChanged p) {
