@@ -21,7 +21,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** Pauses and resumes ingestion through one key of a ConfigMap, with a JSON merge patch touching only that key. */
+/**
+ * Pauses and resumes ingestion through one key of a ConfigMap, with a JSON merge patch touching only that key. The
+ * value before the pause is stored on the ConfigMap ({@link #originalAnnotation}), and only a pause connguard made
+ * is undone: ingestion an operator had paused stays paused after recovery.
+ */
 @ApplicationScoped
 public class KubernetesConfigMapFlag implements ActionAdapter {
 
@@ -29,6 +33,11 @@ public class KubernetesConfigMapFlag implements ActionAdapter {
 
     KubernetesConfigMapFlag(KubernetesClient client) {
         this.client = client;
+    }
+
+    /** The annotation holding the key's value before connguard paused it (an absent key counts as resumed). */
+    public static String originalAnnotation(String key) {
+        return "connguard.io/original-" + key;
     }
 
     @Override
@@ -41,25 +50,36 @@ public class KubernetesConfigMapFlag implements ActionAdapter {
     public List<EffectResult> run(PlannedAction action) {
         ActionSpec.ConfigMapFlag flag =
                 ((ActionSpec.PauseIngestion) action.spec()).flag().configMap();
-        String value = action.operation() == Operation.APPLY ? flag.pausedValue() : flag.resumedValue();
-        ObjectNode patch = JsonNodeFactory.instance.objectNode();
-        patch.putObject("data").put(flag.key(), value);
+        boolean pause = action.operation() == Operation.APPLY;
         String object = flag.namespace() + "/" + flag.name();
-        Command command = new Command(
-                "kubernetes", "PATCH v1 configmaps/" + flag.name() + " merge " + patch, object + "#" + flag.key());
         Instant started = Instant.now();
+        Command reading = new Command("kubernetes", "GET v1 configmaps/" + flag.name(), object + "#" + flag.key());
         try {
-            ConfigMap current = client.configMaps()
-                    .inNamespace(flag.namespace())
-                    .withName(flag.name())
-                    .get();
+            var resource = client.configMaps().inNamespace(flag.namespace()).withName(flag.name());
+            ConfigMap current = resource.get();
             if (current == null) {
-                return List.of(EffectResult.failed(action, command, "ConfigMap " + object + " not found", started));
+                return List.of(EffectResult.failed(action, reading, "ConfigMap " + object + " not found", started));
             }
             Map<String, String> data = current.getData() == null ? Map.of() : current.getData();
             String before = data.get(flag.key());
+            String original = KubernetesWorkloads.annotation(current, originalAnnotation(flag.key()));
             ObjectNode stateBefore = state(flag.key(), before);
-            if (value.equals(before)) {
+            if (!pause && original == null) {
+                return List.of(result(
+                        action,
+                        Outcome.NOOP,
+                        reading,
+                        stateBefore,
+                        stateBefore,
+                        flag.key() + " was not paused by connguard: left as it is",
+                        started));
+            }
+            String value = pause ? flag.pausedValue() : original;
+            ObjectNode patch = JsonNodeFactory.instance.objectNode();
+            patch.putObject("data").put(flag.key(), value);
+            Command command = new Command(
+                    "kubernetes", "PATCH v1 configmaps/" + flag.name() + " merge " + patch, object + "#" + flag.key());
+            if (pause && value.equals(before)) {
                 return List.of(result(
                         action,
                         Outcome.NOOP,
@@ -70,15 +90,20 @@ public class KubernetesConfigMapFlag implements ActionAdapter {
                         started));
             }
             if (action.mode() == Mode.ENFORCE) {
-                client.configMaps()
-                        .inNamespace(flag.namespace())
-                        .withName(flag.name())
-                        .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+                if (pause && original == null) {
+                    // remember before changing anything, so even a crash right after the pause can be undone
+                    KubernetesWorkloads.annotate(
+                            resource, originalAnnotation(flag.key()), before == null ? flag.resumedValue() : before);
+                }
+                resource.patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+                if (!pause) {
+                    KubernetesWorkloads.removeAnnotation(resource, originalAnnotation(flag.key()));
+                }
             }
             return List.of(result(
                     action, EffectResult.ran(action), command, stateBefore, state(flag.key(), value), null, started));
         } catch (KubernetesClientException e) {
-            return List.of(EffectResult.failed(action, command, "Kubernetes: " + e.getMessage(), started));
+            return List.of(EffectResult.failed(action, reading, "Kubernetes: " + e.getMessage(), started));
         }
     }
 

@@ -12,7 +12,10 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.Map;
 
-/** Deployments and StatefulSets seen through what the mitigator needs of both: replicas, annotations, pod template. */
+/**
+ * Deployments and StatefulSets seen through what the mitigator needs of both (replicas, pod template), and the
+ * annotations that remember originals on any object.
+ */
 final class KubernetesWorkloads {
 
     private KubernetesWorkloads() {}
