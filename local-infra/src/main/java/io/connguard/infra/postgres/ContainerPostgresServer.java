@@ -88,21 +88,6 @@ final class ContainerPostgresServer implements PostgresServer {
     }
 
     @Override
-    public String jdbcUrl(String database) {
-        return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
-    }
-
-    @Override
-    public void createDatabase(String name) {
-        SuperuserJdbc.createDatabase(this, name);
-    }
-
-    @Override
-    public void execute(String database, String sql) {
-        SuperuserJdbc.execute(this, database, sql);
-    }
-
-    @Override
     public int maxConnections() {
         return options.maxConnections();
     }

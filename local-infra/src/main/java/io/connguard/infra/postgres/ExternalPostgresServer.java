@@ -63,21 +63,6 @@ public final class ExternalPostgresServer implements PostgresServer {
     }
 
     @Override
-    public String jdbcUrl(String database) {
-        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
-    }
-
-    @Override
-    public void createDatabase(String name) {
-        SuperuserJdbc.createDatabase(this, name);
-    }
-
-    @Override
-    public void execute(String database, String sql) {
-        SuperuserJdbc.execute(this, database, sql);
-    }
-
-    @Override
     public int maxConnections() {
         return Integer.parseInt(SuperuserJdbc.queryString(this, "SELECT current_setting('max_connections')"));
     }

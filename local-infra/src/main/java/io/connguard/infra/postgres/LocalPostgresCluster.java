@@ -128,21 +128,30 @@ public final class LocalPostgresCluster implements PostgresServer {
     }
 
     private static void initdb(PgBinaries binaries, Optional<ServerUser> user, Path directory) {
-        PgCommand.run(
+        onDataDirectory(
+                binaries,
                 user,
                 directory,
-                List.of(
-                        binaries.binary("initdb").toString(),
-                        "-D",
-                        dataDirectory(directory).toString(),
-                        "-A",
-                        "trust",
-                        "-E",
-                        "UTF8",
-                        "--locale=C",
-                        "--no-sync",
-                        "-U",
-                        SUPERUSER));
+                "initdb",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+                "-U",
+                SUPERUSER);
+    }
+
+    /** Runs {@code binary -D <data directory> arguments...} as the server user. */
+    private static void onDataDirectory(
+            PgBinaries binaries, Optional<ServerUser> user, Path directory, String binary, String... arguments) {
+        List<String> command = new ArrayList<>(List.of(
+                binaries.binary(binary).toString(),
+                "-D",
+                dataDirectory(directory).toString()));
+        command.addAll(List.of(arguments));
+        PgCommand.run(user, directory, command);
     }
 
     /** Starts the server on a free port; picks another port if one was taken between choosing and binding. */
@@ -151,21 +160,19 @@ public final class LocalPostgresCluster implements PostgresServer {
         for (int attempt = 1; ; attempt++) {
             int port = FreePorts.pick();
             try {
-                PgCommand.run(
+                onDataDirectory(
+                        binaries,
                         user,
                         directory,
-                        List.of(
-                                binaries.binary("pg_ctl").toString(),
-                                "-D",
-                                dataDirectory(directory).toString(),
-                                "-l",
-                                serverLog(directory).toString(),
-                                "-w",
-                                "-t",
-                                START_TIMEOUT_SECONDS,
-                                "-o",
-                                serverOptions(port, directory, options),
-                                "start"));
+                        "pg_ctl",
+                        "-l",
+                        serverLog(directory).toString(),
+                        "-w",
+                        "-t",
+                        START_TIMEOUT_SECONDS,
+                        "-o",
+                        serverOptions(port, directory, options),
+                        "start");
                 return port;
             } catch (RuntimeException e) {
                 String logTail = logTail(directory);
@@ -215,21 +222,6 @@ public final class LocalPostgresCluster implements PostgresServer {
     @Override
     public String password() {
         return "";
-    }
-
-    @Override
-    public String jdbcUrl(String database) {
-        return "jdbc:postgresql://" + HOST + ":" + port + "/" + database;
-    }
-
-    @Override
-    public void createDatabase(String name) {
-        SuperuserJdbc.createDatabase(this, name);
-    }
-
-    @Override
-    public void execute(String database, String sql) {
-        SuperuserJdbc.execute(this, database, sql);
     }
 
     @Override
@@ -287,17 +279,7 @@ public final class LocalPostgresCluster implements PostgresServer {
     }
 
     private void pgCtlStop(String mode) {
-        PgCommand.run(
-                user,
-                directory,
-                List.of(
-                        binaries.binary("pg_ctl").toString(),
-                        "-D",
-                        dataDirectory(directory).toString(),
-                        "-m",
-                        mode,
-                        "-w",
-                        "stop"));
+        onDataDirectory(binaries, user, directory, "pg_ctl", "-m", mode, "-w", "stop");
     }
 
     private static Path dataDirectory(Path directory) {

@@ -30,17 +30,23 @@ public interface PostgresServer extends AutoCloseable {
     String password();
 
     /** {@code jdbc:postgresql://host:port/database}. */
-    String jdbcUrl(String database);
+    default String jdbcUrl(String database) {
+        return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
+    }
 
     default String jdbcUrl() {
         return jdbcUrl("postgres");
     }
 
     /** Creates a database; one that already exists is left as it is. */
-    void createDatabase(String name);
+    default void createDatabase(String name) {
+        SuperuserJdbc.createDatabase(this, name);
+    }
 
     /** Runs one SQL statement as superuser in its own autocommit transaction. */
-    void execute(String database, String sql);
+    default void execute(String database, String sql) {
+        SuperuserJdbc.execute(this, database, sql);
+    }
 
     /** The server's {@code max_connections}, including the slots reserved for superusers. */
     int maxConnections();
