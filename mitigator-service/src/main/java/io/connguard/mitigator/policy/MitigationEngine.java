@@ -242,10 +242,9 @@ public final class MitigationEngine {
             at++;
         }
         if (at >= stages.size()) {
-            EpisodeState done = EpisodeState.idle()
-                    .withEventIds(s.recentEventIds())
-                    .withActed(List.of(), s.lastActionAt(), s.recentActions(), 0);
-            done = done.withEffects(null, s.recentSignals());
+            // the incident and episode stay: if the same incident flares up again its actions get new ids (the
+            // same ids would be dropped downstream as duplicates) and still count against its budget
+            EpisodeState done = s.withPhase(Phase.IDLE, -1, 0, null, 0).withApplied(List.of());
             return new Transition(done, Hold.because("recovery complete: everything restored"));
         }
         List<Integer> remaining = new ArrayList<>(s.applied());

@@ -232,6 +232,23 @@ class MitigationEngineTest {
         assertThat(state.actionsInIncident()).isEqualTo(1);
     }
 
+    @Test
+    void aRelapseOfTheSameIncidentAfterACompleteRecoveryIsANewActionNotAReplayOfTheFirst() {
+        Act first = (Act) pressure(Level.ELEVATED, 80);
+        pressure(Level.OK, 40);
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(((Act) tick()).plan().get(0).operation()).isEqualTo(Operation.RESTORE);
+        clock.advance(Duration.ofSeconds(21));
+        assertThat(((Hold) tick()).reason()).startsWith("recovery complete");
+
+        // the detector keeps the incident open (OK did not hold long enough to resolve it) and pressure returns
+        clock.advance(Duration.ofSeconds(10)); // past the pause's cooldown
+        Act again = (Act) pressure(Level.ELEVATED, 80);
+        assertThat(again.plan().get(0).step()).isEqualTo("pause");
+        assertThat(again.plan().get(0).actionId())
+                .isNotEqualTo(first.plan().get(0).actionId());
+    }
+
     private Decision pressure(Level level, int connections) {
         return input(Pressure.sample("t", "inc-1", level, connections));
     }
