@@ -34,6 +34,30 @@ public record EffectResult(
         return action.operation() == Operation.APPLY ? Outcome.SUCCEEDED : Outcome.REVERTED;
     }
 
+    /** The one result of an action on a whole object (a workload, a flag): no subject, evidence or signals. */
+    public static EffectResult of(
+            PlannedAction action,
+            Outcome outcome,
+            Command command,
+            JsonNode stateBefore,
+            JsonNode stateAfter,
+            String reason,
+            Instant startedAt) {
+        return new EffectResult(
+                null,
+                action.actionName(),
+                outcome,
+                command,
+                stateBefore,
+                stateAfter,
+                null,
+                reason,
+                null,
+                0,
+                startedAt,
+                Instant.now());
+    }
+
     public static EffectResult failed(PlannedAction action, Command command, String error, Instant startedAt) {
         return new EffectResult(
                 null,

@@ -3,6 +3,7 @@ package io.connguard.mitigator.policy;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Where one target stands, persisted after every transition so a restarted (or another) mitigator continues.
@@ -55,135 +56,108 @@ public record EpisodeState(
     }
 
     EpisodeState withPhase(Phase p, int stepIndex, int stageIndex, Instant at, double baseline) {
-        return new EpisodeState(
-                p,
-                incidentId,
-                episode,
-                stepIndex,
-                at,
-                baseline,
-                stageIndex,
-                null,
-                applied,
-                failedClosed,
-                lastActionAt,
-                recentActions,
-                actionsInIncident,
-                recentSignals,
-                recentEventIds);
+        return with(b -> {
+            b.phase = p;
+            b.step = stepIndex;
+            b.stage = stageIndex;
+            b.since = at;
+            b.baselineRatio = baseline;
+            b.okSince = null;
+        });
     }
 
     EpisodeState withOkSince(Instant at) {
-        return new EpisodeState(
-                phase,
-                incidentId,
-                episode,
-                step,
-                since,
-                baselineRatio,
-                stage,
-                at,
-                applied,
-                failedClosed,
-                lastActionAt,
-                recentActions,
-                actionsInIncident,
-                recentSignals,
-                recentEventIds);
+        return with(b -> b.okSince = at);
     }
 
     EpisodeState withIncident(String incident, int episodeNumber, int actionsSoFar, String failed) {
-        return new EpisodeState(
-                phase,
-                incident,
-                episodeNumber,
-                step,
-                since,
-                baselineRatio,
-                stage,
-                okSince,
-                applied,
-                failed,
-                lastActionAt,
-                recentActions,
-                actionsSoFar,
-                recentSignals,
-                recentEventIds);
+        return with(b -> {
+            b.incidentId = incident;
+            b.episode = episodeNumber;
+            b.actionsInIncident = actionsSoFar;
+            b.failedClosed = failed;
+        });
     }
 
     EpisodeState withActed(List<Integer> appliedSteps, Map<String, Instant> last, List<Instant> recent, int count) {
-        return new EpisodeState(
-                phase,
-                incidentId,
-                episode,
-                step,
-                since,
-                baselineRatio,
-                stage,
-                okSince,
-                appliedSteps,
-                failedClosed,
-                last,
-                recent,
-                count,
-                recentSignals,
-                recentEventIds);
+        return with(b -> {
+            b.applied = appliedSteps;
+            b.lastActionAt = last;
+            b.recentActions = recent;
+            b.actionsInIncident = count;
+        });
     }
 
     EpisodeState withEffects(String failed, List<Instant> signals) {
-        return new EpisodeState(
-                phase,
-                incidentId,
-                episode,
-                step,
-                since,
-                baselineRatio,
-                stage,
-                okSince,
-                applied,
-                failed,
-                lastActionAt,
-                recentActions,
-                actionsInIncident,
-                signals,
-                recentEventIds);
+        return with(b -> {
+            b.failedClosed = failed;
+            b.recentSignals = signals;
+        });
     }
 
     EpisodeState withApplied(List<Integer> appliedSteps) {
-        return new EpisodeState(
-                phase,
-                incidentId,
-                episode,
-                step,
-                since,
-                baselineRatio,
-                stage,
-                okSince,
-                appliedSteps,
-                failedClosed,
-                lastActionAt,
-                recentActions,
-                actionsInIncident,
-                recentSignals,
-                recentEventIds);
+        return with(b -> b.applied = appliedSteps);
     }
 
     EpisodeState withEventIds(List<String> ids) {
+        return with(b -> b.recentEventIds = ids);
+    }
+
+    // records have no withers: copy every component once here, change the few the caller names
+    private EpisodeState with(Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
         return new EpisodeState(
-                phase,
-                incidentId,
-                episode,
-                step,
-                since,
-                baselineRatio,
-                stage,
-                okSince,
-                applied,
-                failedClosed,
-                lastActionAt,
-                recentActions,
-                actionsInIncident,
-                recentSignals,
-                ids);
+                c.phase,
+                c.incidentId,
+                c.episode,
+                c.step,
+                c.since,
+                c.baselineRatio,
+                c.stage,
+                c.okSince,
+                c.applied,
+                c.failedClosed,
+                c.lastActionAt,
+                c.recentActions,
+                c.actionsInIncident,
+                c.recentSignals,
+                c.recentEventIds);
+    }
+
+    private static final class Copy {
+        Phase phase;
+        String incidentId;
+        int episode;
+        int step;
+        Instant since;
+        double baselineRatio;
+        int stage;
+        Instant okSince;
+        List<Integer> applied;
+        String failedClosed;
+        Map<String, Instant> lastActionAt;
+        List<Instant> recentActions;
+        int actionsInIncident;
+        List<Instant> recentSignals;
+        List<String> recentEventIds;
+
+        Copy(EpisodeState s) {
+            phase = s.phase;
+            incidentId = s.incidentId;
+            episode = s.episode;
+            step = s.step;
+            since = s.since;
+            baselineRatio = s.baselineRatio;
+            stage = s.stage;
+            okSince = s.okSince;
+            applied = s.applied;
+            failedClosed = s.failedClosed;
+            lastActionAt = s.lastActionAt;
+            recentActions = s.recentActions;
+            actionsInIncident = s.actionsInIncident;
+            recentSignals = s.recentSignals;
+            recentEventIds = s.recentEventIds;
+        }
     }
 }

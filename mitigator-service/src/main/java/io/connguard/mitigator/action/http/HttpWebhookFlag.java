@@ -76,18 +76,6 @@ public class HttpWebhookFlag implements ActionAdapter {
         if (status != null) {
             after.put("httpStatus", status);
         }
-        return new EffectResult(
-                null,
-                action.actionName(),
-                EffectResult.ran(action),
-                command,
-                null,
-                after,
-                null,
-                null,
-                null,
-                0,
-                started,
-                Instant.now());
+        return EffectResult.of(action, EffectResult.ran(action), command, null, after, null, started);
     }
 }

@@ -65,7 +65,7 @@ public class KubernetesConfigMapFlag implements ActionAdapter {
             String original = KubernetesWorkloads.annotation(current, originalAnnotation(flag.key()));
             ObjectNode stateBefore = state(flag.key(), before);
             if (!pause && original == null) {
-                return List.of(result(
+                return List.of(EffectResult.of(
                         action,
                         Outcome.NOOP,
                         reading,
@@ -80,7 +80,7 @@ public class KubernetesConfigMapFlag implements ActionAdapter {
             Command command = new Command(
                     "kubernetes", "PATCH v1 configmaps/" + flag.name() + " merge " + patch, object + "#" + flag.key());
             if (pause && value.equals(before)) {
-                return List.of(result(
+                return List.of(EffectResult.of(
                         action,
                         Outcome.NOOP,
                         command,
@@ -100,7 +100,7 @@ public class KubernetesConfigMapFlag implements ActionAdapter {
                     KubernetesWorkloads.removeAnnotation(resource, originalAnnotation(flag.key()));
                 }
             }
-            return List.of(result(
+            return List.of(EffectResult.of(
                     action, EffectResult.ran(action), command, stateBefore, state(flag.key(), value), null, started));
         } catch (KubernetesClientException e) {
             return List.of(EffectResult.failed(action, reading, "Kubernetes: " + e.getMessage(), started));
@@ -111,28 +111,5 @@ public class KubernetesConfigMapFlag implements ActionAdapter {
         ObjectNode node = EventJson.mapper().createObjectNode();
         node.put(key, value);
         return node;
-    }
-
-    private static EffectResult result(
-            PlannedAction action,
-            Outcome outcome,
-            Command command,
-            ObjectNode before,
-            ObjectNode after,
-            String reason,
-            Instant started) {
-        return new EffectResult(
-                null,
-                action.actionName(),
-                outcome,
-                command,
-                before,
-                after,
-                null,
-                reason,
-                null,
-                0,
-                started,
-                Instant.now());
     }
 }

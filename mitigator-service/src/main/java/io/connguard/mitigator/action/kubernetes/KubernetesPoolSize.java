@@ -48,8 +48,7 @@ public class KubernetesPoolSize implements ActionAdapter {
         ActionSpec.Workload w = spec.workload();
         Instant started = Instant.now();
         String object = w.namespace() + "/" + w.name();
-        Command reading =
-                new Command("kubernetes", "GET apps/v1 " + KubernetesWorkloads.plural(w) + "/" + w.name(), object);
+        Command reading = KubernetesWorkloads.reading(w);
         try {
             var resource = KubernetesWorkloads.resource(client, w);
             HasMetadata workload = resource.get();
@@ -136,20 +135,15 @@ public class KubernetesPoolSize implements ActionAdapter {
             String reason,
             Instant started) {
         var spec = (ActionSpec.ShrinkPool) action.spec();
-        return new EffectResult(
-                null,
-                action.actionName(),
+        return EffectResult.of(
+                action,
                 outcome,
                 command,
                 EventJson.mapper().createObjectNode().put(spec.env(), before),
                 EventJson.mapper()
                         .createObjectNode()
                         .put(spec.env(), Optional.ofNullable(after).orElse(before)),
-                null,
                 reason,
-                null,
-                0,
-                started,
-                Instant.now());
+                started);
     }
 }

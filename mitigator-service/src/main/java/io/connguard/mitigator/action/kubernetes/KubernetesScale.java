@@ -45,10 +45,7 @@ public class KubernetesScale implements ActionAdapter {
         ActionSpec.ScaleWorkload spec = (ActionSpec.ScaleWorkload) action.spec();
         ActionSpec.Workload w = spec.workload();
         Instant started = Instant.now();
-        Command reading = new Command(
-                "kubernetes",
-                "GET apps/v1 " + KubernetesWorkloads.plural(w) + "/" + w.name(),
-                w.namespace() + "/" + w.name());
+        Command reading = KubernetesWorkloads.reading(w);
         try {
             var resource = KubernetesWorkloads.resource(client, w);
             HasMetadata workload = resource.get();
@@ -167,19 +164,7 @@ public class KubernetesScale implements ActionAdapter {
             int after,
             String reason,
             Instant started) {
-        return new EffectResult(
-                null,
-                action.actionName(),
-                outcome,
-                command,
-                replicas(before),
-                replicas(after),
-                null,
-                reason,
-                null,
-                0,
-                started,
-                Instant.now());
+        return EffectResult.of(action, outcome, command, replicas(before), replicas(after), reason, started);
     }
 
     private static ObjectNode replicas(int n) {

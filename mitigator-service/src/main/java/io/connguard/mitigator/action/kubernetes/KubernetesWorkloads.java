@@ -1,5 +1,6 @@
 package io.connguard.mitigator.action.kubernetes;
 
+import io.connguard.events.Command;
 import io.connguard.mitigator.policy.ActionSpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -28,6 +29,11 @@ final class KubernetesWorkloads {
 
     static String plural(ActionSpec.Workload w) {
         return "StatefulSet".equals(w.kind()) ? "statefulsets" : "deployments";
+    }
+
+    /** The GET that reads the workload, named in a result when the read itself fails. */
+    static Command reading(ActionSpec.Workload w) {
+        return new Command("kubernetes", "GET apps/v1 " + plural(w) + "/" + w.name(), w.namespace() + "/" + w.name());
     }
 
     static int replicas(HasMetadata workload) {

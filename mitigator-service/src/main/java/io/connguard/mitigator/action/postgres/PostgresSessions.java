@@ -103,19 +103,8 @@ public class PostgresSessions implements ActionAdapter {
                         results);
             }
             if (results.isEmpty()) {
-                results.add(new EffectResult(
-                        null,
-                        action.actionName(),
-                        Outcome.NOOP,
-                        listing,
-                        null,
-                        null,
-                        null,
-                        "no session matched the step's filter",
-                        null,
-                        0,
-                        started,
-                        Instant.now()));
+                results.add(EffectResult.of(
+                        action, Outcome.NOOP, listing, null, null, "no session matched the step's filter", started));
             }
             return results;
         } catch (SQLException e) {
