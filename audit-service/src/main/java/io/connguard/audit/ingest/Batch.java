@@ -26,13 +26,12 @@ public record Batch(List<IncomingEvent> events, List<Quarantined> quarantined) {
         List<IncomingEvent> events = new ArrayList<>();
         List<Quarantined> quarantined = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
-            RawRecord raw = RawRecord.of(record);
             try {
                 CloudEvent<JsonNode> event = KafkaCloudEvents.decodeAny(record.headers(), record.value());
                 checkKnownType(event);
-                events.add(new IncomingEvent(event, raw.position(), raw));
+                events.add(new IncomingEvent(event, record));
             } catch (MalformedEventException e) {
-                quarantined.add(raw.quarantine(e.getMessage()));
+                quarantined.add(RawRecord.of(record).quarantine(e.getMessage()));
             }
         }
         return new Batch(List.copyOf(events), List.copyOf(quarantined));

@@ -3,7 +3,6 @@ package io.connguard.audit.store;
 import io.connguard.audit.ingest.Batch;
 import io.connguard.audit.ingest.IncomingEvent;
 import io.connguard.audit.ingest.Quarantined;
-import io.connguard.events.EventJson;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -124,7 +123,7 @@ public class EventWriter {
             subjects[i] = e.event().subject();
             times[i] = DateTimeFormatter.ISO_INSTANT.format(e.event().time());
             incidents[i] = e.incidentId();
-            data[i] = json(e);
+            data[i] = e.json();
             topics[i] = e.position().topic();
             partitions[i] = e.position().partition();
             offsets[i] = e.position().offset();
@@ -165,15 +164,6 @@ public class EventWriter {
                 kept += Math.max(count, 0);
             }
             return kept;
-        }
-    }
-
-    private static String json(IncomingEvent event) {
-        try {
-            return EventJson.mapper().writeValueAsString(event.event().data());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(
-                    "cannot write the data of event " + event.event().id(), e);
         }
     }
 
