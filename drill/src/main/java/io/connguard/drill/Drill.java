@@ -26,6 +26,7 @@ final class Drill {
     private static final Duration BASELINE_TIMEOUT = Duration.ofSeconds(30);
     // the default policy's first step acts at once on ELEVATED: a minute without any action means none is coming
     private static final Duration FIRST_ACTION_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration AUDIT_CATCH_UP = Duration.ofSeconds(15);
 
     private Drill() {}
 
@@ -154,6 +155,7 @@ final class Drill {
 
         out.println();
         AuditClient audit = new AuditClient(stack.service("audit-service").url("/"));
+        awaitAudit(audit, live.eventsSeen(), out);
         Optional<String> postmortem = incidentId == null ? Optional.empty() : audit.postmortem(incidentId);
         if (postmortem.isPresent()) {
             out.println(postmortem.get());
@@ -170,6 +172,19 @@ final class Drill {
         missing.forEach(what -> out.println("  - " + what));
         out.println("Logs: " + stack.service("mitigator-service").log().getParent());
         return Main.LOOP_OPEN;
+    }
+
+    // the audit service stores asynchronously: give it time to catch up with what the drill read from Kafka
+    private static void awaitAudit(AuditClient audit, long seen, PrintStream out) throws Exception {
+        long deadline = System.nanoTime() + AUDIT_CATCH_UP.toNanos();
+        int stored = audit.events(Stack.TARGET).size();
+        while (stored < seen && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            stored = audit.events(Stack.TARGET).size();
+        }
+        if (stored < seen) {
+            out.printf("(the audit service has stored %d of the %d events on Kafka so far)%n", stored, seen);
+        }
     }
 
     private static void row(

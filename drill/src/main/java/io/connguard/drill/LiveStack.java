@@ -39,6 +39,7 @@ final class LiveStack implements AutoCloseable {
     private Stack stack;
     private Milestones milestones;
     private ConnectionGauge gauge;
+    private LoopObserver observer;
     private volatile boolean closed;
 
     private LiveStack(PrintStream out) {
@@ -59,7 +60,8 @@ final class LiveStack implements AutoCloseable {
                     live.milestones,
                     live.clock);
             live.resources.push(live.gauge);
-            live.resources.push(new LoopObserver(live.stack.kafka().bootstrapServers(), Stack.TARGET, live.milestones));
+            live.observer = new LoopObserver(live.stack.kafka().bootstrapServers(), Stack.TARGET, live.milestones);
+            live.resources.push(live.observer);
             return live;
         } catch (Exception | Error e) {
             live.close();
@@ -77,6 +79,11 @@ final class LiveStack implements AutoCloseable {
 
     ConnectionGauge gauge() {
         return gauge;
+    }
+
+    /** Events of the target the drill has read from Kafka. */
+    long eventsSeen() {
+        return observer.events();
     }
 
     Instant now() {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,6 +34,7 @@ public final class LoopObserver implements AutoCloseable {
     private final String targetId;
     private final Milestones milestones;
     private final Thread thread;
+    private final AtomicLong events = new AtomicLong();
 
     public LoopObserver(String bootstrapServers, String targetId, Milestones milestones) {
         this.targetId = targetId;
@@ -61,6 +63,7 @@ public final class LoopObserver implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     if (targetId.equals(record.key())) {
                         handle(record);
+                        events.incrementAndGet();
                     }
                 }
             }
@@ -91,6 +94,11 @@ public final class LoopObserver implements AutoCloseable {
         } catch (MalformedEventException e) {
             LOG.warnf("unreadable record on %s at offset %d: %s", record.topic(), record.offset(), e.getMessage());
         }
+    }
+
+    /** Records of the target read so far, of every type: what the audit service must have stored too. */
+    public long events() {
+        return events.get();
     }
 
     @Override
