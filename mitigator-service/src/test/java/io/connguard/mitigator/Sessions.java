@@ -33,6 +33,21 @@ final class Sessions implements AutoCloseable {
         return pid;
     }
 
+    /** A session whose statement swallows cancels (only a terminate ends it); returns its pid. */
+    int cancelResistantQuery(String user, String application) throws SQLException {
+        Connection c = connect(user, application, new Properties());
+        int pid = pid(c);
+        running.submit(() -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("DO $$ BEGIN FOR i IN 1..600 LOOP BEGIN PERFORM pg_sleep(0.1);"
+                        + " EXCEPTION WHEN query_canceled THEN NULL; END; END LOOP; END $$");
+            } catch (SQLException expected) {
+                // terminated by the mitigator, or closed by the test
+            }
+        });
+        return pid;
+    }
+
     /** A session that opened a transaction and went idle in it; returns its pid. */
     int idleInTransaction(String user, String application) throws SQLException {
         Connection c = connect(user, application, new Properties());

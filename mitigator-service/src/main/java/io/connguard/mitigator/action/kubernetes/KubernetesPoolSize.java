@@ -90,6 +90,11 @@ public class KubernetesPoolSize implements ActionAdapter {
                     "PATCH apps/v1 " + KubernetesWorkloads.plural(w) + "/" + w.name() + " json " + patch,
                     object);
             if (wanted.equals(current)) {
+                if (action.operation() != Operation.APPLY && action.mode() == Mode.ENFORCE) {
+                    // set back by someone else (a deploy, a GitOps sync): the remembered value is done with, and
+                    // left in place it would shadow whatever value the workload has at the next incident
+                    KubernetesWorkloads.removeAnnotation(resource, ORIGINAL_POOL_SIZE);
+                }
                 return List.of(result(
                         action, Outcome.NOOP, command, current, current, spec.env() + " already " + current, started));
             }

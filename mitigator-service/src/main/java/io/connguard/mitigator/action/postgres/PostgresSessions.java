@@ -6,6 +6,7 @@ import io.connguard.events.Mode;
 import io.connguard.events.Outcome;
 import io.connguard.mitigator.action.ActionAdapter;
 import io.connguard.mitigator.action.EffectResult;
+import io.connguard.mitigator.guard.KillSwitch;
 import io.connguard.mitigator.policy.ActionSpec;
 import io.connguard.mitigator.policy.PlannedAction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,9 +47,11 @@ public class PostgresSessions implements ActionAdapter {
             """;
 
     private final PostgresConnections connections;
+    private final KillSwitch killSwitch;
 
-    PostgresSessions(PostgresConnections connections) {
+    PostgresSessions(PostgresConnections connections, KillSwitch killSwitch) {
         this.connections = connections;
+        this.killSwitch = killSwitch;
     }
 
     @Override
@@ -79,6 +82,10 @@ public class PostgresSessions implements ActionAdapter {
                     sleep(cancel.terminateAfter());
                     Map<Integer, String> stuck =
                             cancelled.stream().collect(Collectors.toMap(Backend::pid, Backend::fingerprint));
+                    // the switch was read before the step began; the terminate is a new, harsher signal
+                    if (killSwitch.engaged()) {
+                        budget.stop("kill switch engaged during the grace period: not terminated");
+                    }
                     // only the very statements cancelled before, still running after the grace period
                     signal(
                             c,
@@ -133,9 +140,7 @@ public class PostgresSessions implements ActionAdapter {
             Command command = new Command("postgres", sql, "pid " + b.pid());
             String subject = "pid-" + b.pid() + "-" + function;
             String protectedBecause = SessionRules.protectedBecause(b, allowSuperusers, action.protection());
-            String skip = protectedBecause != null
-                    ? protectedBecause
-                    : budget.left <= 0 ? "budget: max-sessions-signalled-per-minute reached" : null;
+            String skip = protectedBecause != null ? protectedBecause : budget.left <= 0 ? budget.whyNone : null;
             if (skip != null) {
                 results.add(new EffectResult(
                         subject,
@@ -236,12 +241,18 @@ public class PostgresSessions implements ActionAdapter {
         }
     }
 
-    /** Signals left this minute, shared by the cancel and the terminate pass of one action. */
+    /** Signals left this minute, shared by the cancel and the terminate pass of one action, and why none are. */
     private static final class Budget {
         int left;
+        String whyNone = "budget: max-sessions-signalled-per-minute reached";
 
         Budget(int left) {
             this.left = left;
+        }
+
+        void stop(String why) {
+            left = 0;
+            whyNone = why;
         }
     }
 }
