@@ -15,10 +15,12 @@ import io.connguard.events.PressureChanged;
 import io.connguard.infra.SharedInfra;
 import io.connguard.infra.kafka.TopicWriter;
 import io.connguard.infra.postgres.PostgresServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.URL;
@@ -85,6 +87,9 @@ class AuditBenchmarkTest {
     @TestHTTPResource("/")
     URL root;
 
+    @Inject
+    MeterRegistry registry;
+
     private final StringBuilder report = new StringBuilder();
 
     @Test
@@ -133,6 +138,15 @@ class AuditBenchmarkTest {
                 Thread.sleep(100);
             }
         }
+        var batches = registry.find("connguard.audit.ingest.batch.size").summary();
+        var writes = registry.find("connguard.audit.ingest.write").timer();
+        String batching = String.format(
+                Locale.ROOT,
+                "%d batches, mean %.0f records, mean write %.1f ms",
+                batches.count(),
+                batches.mean(),
+                writes.mean(java.util.concurrent.TimeUnit.MILLISECONDS));
+        progress("%s", batching);
         double[] span = storedAtSpan("bench-kafka-" + run, produced);
         double kafka = span[0];
         progress(
