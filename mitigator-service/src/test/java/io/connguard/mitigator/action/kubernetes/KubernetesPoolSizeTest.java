@@ -9,6 +9,7 @@ import io.connguard.mitigator.policy.ActionSpec;
 import io.connguard.mitigator.policy.Operation;
 import io.connguard.mitigator.policy.PlannedAction;
 import io.connguard.mitigator.policy.Policy;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -84,30 +85,29 @@ class KubernetesPoolSizeTest {
 
     private void setPoolMax(String value) {
         k8s.apps().deployments().inNamespace("pool").withName("api").edit(d -> {
-            d.getSpec()
-                    .getTemplate()
-                    .getSpec()
-                    .getContainers()
-                    .get(0)
-                    .getEnv()
-                    .get(0)
-                    .setValue(value);
+            poolMaxEnv(d).setValue(value);
             return d;
         });
         assertThat(poolSize()).isEqualTo(value);
     }
 
     private String poolSize() {
-        Deployment d =
-                k8s.apps().deployments().inNamespace("pool").withName("api").get();
+        return poolMaxEnv(k8s.apps()
+                        .deployments()
+                        .inNamespace("pool")
+                        .withName("api")
+                        .get())
+                .getValue();
+    }
+
+    private static EnvVar poolMaxEnv(Deployment d) {
         return d.getSpec()
                 .getTemplate()
                 .getSpec()
                 .getContainers()
                 .get(0)
                 .getEnv()
-                .get(0)
-                .getValue();
+                .get(0);
     }
 
     private static PlannedAction action(Operation op) {
