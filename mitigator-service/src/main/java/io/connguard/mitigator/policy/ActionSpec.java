@@ -66,8 +66,18 @@ public sealed interface ActionSpec {
         }
     }
 
-    /** Scale a workload to {@code replicas}, or to {@code fraction} of its original count (exactly one is set). */
-    record ScaleWorkload(Workload workload, Integer replicas, Double fraction) implements ActionSpec {
+    /**
+     * Scale a workload to {@code replicas}, or to {@code fraction} of its original count (exactly one is set).
+     * {@code poolEnv} names the env var holding each replica's connection pool size (optional): recovery never
+     * predicts fewer connections per replica than it, which matters when the scale-down was decided on a saturated
+     * server whose samples undercount (or, refusing connections, do not count) what the workers want.
+     */
+    record ScaleWorkload(Workload workload, Integer replicas, Double fraction, String poolEnv) implements ActionSpec {
+
+        public ScaleWorkload(Workload workload, Integer replicas, Double fraction) {
+            this(workload, replicas, fraction, null);
+        }
+
         @Override
         public String kind() {
             return SCALE_WORKLOAD;

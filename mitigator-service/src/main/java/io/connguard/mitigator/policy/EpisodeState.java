@@ -18,6 +18,8 @@ import java.util.function.Consumer;
  * @param recentActions when actions ran in the last hour, for the hourly budget
  * @param recentSignals when sessions were signalled in the last minute, one entry per session
  * @param recentEventIds ids of the last pressure events handled, to recognise redeliveries
+ * @param lastSample connections and capacity of the last pressure event that carried them
+ * @param scaleDown the episode's first worker scale-down, from which recovery learns connections per replica
  */
 public record EpisodeState(
         Phase phase,
@@ -34,13 +36,26 @@ public record EpisodeState(
         List<Instant> recentActions,
         int actionsInIncident,
         List<Instant> recentSignals,
-        List<String> recentEventIds) {
+        List<String> recentEventIds,
+        Sample lastSample,
+        ScaleDown scaleDown) {
 
     public enum Phase {
         IDLE,
         MITIGATING,
         RECOVERING
     }
+
+    /** Connections in use and usable capacity, as a pressure event reported them. */
+    public record Sample(int connections, int capacity) {}
+
+    /**
+     * A worker scale-down by ladder step {@code step}: the connections in use when it was decided (null when the
+     * event did not count them), the replicas before and after it and the workload's declared pool size (null until
+     * the adapter reported them).
+     */
+    public record ScaleDown(
+            String step, Integer connectionsBefore, Integer replicasBefore, Integer replicasAfter, Integer poolSize) {}
 
     public EpisodeState {
         phase = phase == null ? Phase.IDLE : phase;
@@ -52,7 +67,8 @@ public record EpisodeState(
     }
 
     public static EpisodeState idle() {
-        return new EpisodeState(Phase.IDLE, null, 0, -1, null, 0, 0, null, null, null, null, null, 0, null, null);
+        return new EpisodeState(
+                Phase.IDLE, null, 0, -1, null, 0, 0, null, null, null, null, null, 0, null, null, null, null);
     }
 
     EpisodeState withPhase(Phase p, int stepIndex, int stageIndex, Instant at, double baseline) {
@@ -103,6 +119,14 @@ public record EpisodeState(
         return with(b -> b.recentEventIds = ids);
     }
 
+    EpisodeState withLastSample(Sample sample) {
+        return with(b -> b.lastSample = sample);
+    }
+
+    EpisodeState withScaleDown(ScaleDown down) {
+        return with(b -> b.scaleDown = down);
+    }
+
     // records have no withers: copy every component once here, change the few the caller names
     private EpisodeState with(Consumer<Copy> change) {
         Copy c = new Copy(this);
@@ -122,7 +146,9 @@ public record EpisodeState(
                 c.recentActions,
                 c.actionsInIncident,
                 c.recentSignals,
-                c.recentEventIds);
+                c.recentEventIds,
+                c.lastSample,
+                c.scaleDown);
     }
 
     private static final class Copy {
@@ -141,6 +167,8 @@ public record EpisodeState(
         int actionsInIncident;
         List<Instant> recentSignals;
         List<String> recentEventIds;
+        Sample lastSample;
+        ScaleDown scaleDown;
 
         Copy(EpisodeState s) {
             phase = s.phase;
@@ -158,6 +186,8 @@ public record EpisodeState(
             actionsInIncident = s.actionsInIncident;
             recentSignals = s.recentSignals;
             recentEventIds = s.recentEventIds;
+            lastSample = s.lastSample;
+            scaleDown = s.scaleDown;
         }
     }
 }

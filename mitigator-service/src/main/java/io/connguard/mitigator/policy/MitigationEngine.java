@@ -48,6 +48,10 @@ public final class MitigationEngine {
             return new Transition(state, Hold.silently("event " + eventId + " was already handled"));
         }
         EpisodeState s = remember(state, eventId);
+        if (pressure.connections() != null && pressure.capacity() != null) {
+            s = s.withLastSample(new EpisodeState.Sample(
+                    pressure.connections().total(), pressure.capacity().usable()));
+        }
         Instant now = clock.instant();
         Level level = pressure.level();
         if (level == Level.UNKNOWN) {
@@ -90,9 +94,22 @@ public final class MitigationEngine {
         return t;
     }
 
-    /** A clock tick: soak windows end without any event arriving (the detector is silent while OK). */
-    public Transition onTick(EpisodeState state, String targetId, Guard guard) {
+    /**
+     * A clock tick: soak windows end without any event arriving (the detector is silent while OK), and a
+     * verification window that ended escalates at once on {@code lastPressure} (the last pressure event handled;
+     * null when none was seen since start-up) instead of waiting for the detector's next periodic event.
+     */
+    public Transition onTick(EpisodeState state, String targetId, PressureChanged lastPressure, Guard guard) {
         Instant now = clock.instant();
+        if (state.phase() == Phase.MITIGATING
+                && state.okSince() == null
+                && lastPressure != null
+                && lastPressure.level().isAbove(Level.OK)
+                && Objects.equals(state.incidentId(), lastPressure.incidentId())) {
+            Transition t = escalate(state, lastPressure, guard, now);
+            // only an action is news on a tick; holds and guardrail hits are published with the next pressure event
+            return t.decision() instanceof Act ? t : new Transition(t.next(), Hold.silently(reasonOf(t.decision())));
+        }
         if (state.phase() == Phase.MITIGATING && state.okSince() != null) {
             Instant due = state.okSince().plus(policy.recovery().okSoak());
             if (now.isBefore(due)) {
@@ -115,10 +132,14 @@ public final class MitigationEngine {
         return runStage(state, targetId, null, state.stage() + 1, now);
     }
 
-    /** Folds what the adapters reported into the state: a failure closes the target, signals use up the budget. */
+    /**
+     * Folds what the adapters reported into the state: a failure closes the target, signals use up the budget, the
+     * replicas a scale-down reported complete what recovery learns from it.
+     */
     public EpisodeState afterEffects(EpisodeState state, List<EffectReport> reports) {
         Instant now = clock.instant();
         String failed = state.failedClosed();
+        EpisodeState.ScaleDown down = state.scaleDown();
         List<Instant> signals = new ArrayList<>(recent(state.recentSignals(), now, Duration.ofMinutes(1)));
         for (EffectReport report : reports) {
             if (report.failed() && failed == null) {
@@ -127,8 +148,20 @@ public final class MitigationEngine {
             for (int i = 0; i < report.sessionsSignalled(); i++) {
                 signals.add(now);
             }
+            if (down != null
+                    && down.replicasBefore() == null
+                    && down.step().equals(report.step())
+                    && report.replicasBefore() != null
+                    && report.replicasAfter() != null) {
+                down = new EpisodeState.ScaleDown(
+                        down.step(),
+                        down.connectionsBefore(),
+                        report.replicasBefore(),
+                        report.replicasAfter(),
+                        report.poolSize());
+            }
         }
-        return state.withEffects(failed, signals);
+        return state.withEffects(failed, signals).withScaleDown(down);
     }
 
     private Transition onOk(EpisodeState s, PressureChanged pressure, Guard guard, Instant now) {
@@ -169,16 +202,41 @@ public final class MitigationEngine {
         return planStep(s, next, pressure, guard, now);
     }
 
+    /**
+     * Plans step {@code index} and, while the planned step says {@code and-next}, the next matching step not still in
+     * effect. A chained step a guardrail blocks is left out; the next escalation publishes its SKIPPED event.
+     */
     private Transition planStep(EpisodeState s, int index, PressureChanged pressure, Guard guard, Instant now) {
-        Policy.Step step = policy.ladder().get(index);
-        Policy.Guardrails g = policy.guardrails();
-        int sessionBudget = g.maxSessionsSignalledPerMinute()
-                - recent(s.recentSignals(), now, Duration.ofMinutes(1)).size();
-        PlannedAction action = planned(s, pressure.targetId(), eventIdOf(s), step, Operation.APPLY, sessionBudget);
-        String blocked = guardrail(s, step, guard, now, sessionBudget);
-        if (blocked != null) {
-            return new Transition(s, Hold.blocking(action, blocked));
+        List<PlannedAction> plan = new ArrayList<>();
+        EpisodeState next = s;
+        int at = index;
+        while (at >= 0) {
+            Policy.Step step = policy.ladder().get(at);
+            int sessionBudget = policy.guardrails().maxSessionsSignalledPerMinute()
+                    - recent(next.recentSignals(), now, Duration.ofMinutes(1)).size();
+            PlannedAction action =
+                    planned(next, pressure.targetId(), eventIdOf(next), step, Operation.APPLY, sessionBudget);
+            String blocked = guardrail(next, step, guard, now, sessionBudget);
+            if (blocked != null) {
+                if (plan.isEmpty()) {
+                    return new Transition(s, Hold.blocking(action, blocked));
+                }
+                break;
+            }
+            plan.add(action);
+            next = acted(next, at, step, pressure, now);
+            if (!step.andNext()) {
+                break;
+            }
+            at = nextMatching(at, pressure);
+            while (at >= 0 && next.applied().contains(at)) {
+                at = nextMatching(at, pressure);
+            }
         }
+        return new Transition(next, new Act(plan));
+    }
+
+    private EpisodeState acted(EpisodeState s, int index, Policy.Step step, PressureChanged pressure, Instant now) {
         List<Integer> applied = new ArrayList<>(s.applied());
         if (step.action().reversible() && !applied.contains(index)) {
             applied.add(index);
@@ -189,7 +247,14 @@ public final class MitigationEngine {
         recentActions.add(now);
         EpisodeState next = s.withPhase(Phase.MITIGATING, index, 0, now, pressure.ratio())
                 .withActed(applied, last, recentActions, s.actionsInIncident() + 1);
-        return new Transition(next, new Act(List.of(action)));
+        if (step.action() instanceof ActionSpec.ScaleWorkload && next.scaleDown() == null) {
+            // recovery learns connections per replica from this scale-down: connections now vs. once it is done
+            Integer connections = pressure.connections() == null
+                    ? null
+                    : pressure.connections().total();
+            next = next.withScaleDown(new EpisodeState.ScaleDown(step.name(), connections, null, null, null));
+        }
+        return next;
     }
 
     private String guardrail(EpisodeState s, Policy.Step step, Guard guard, Instant now, int sessionBudget) {
@@ -244,8 +309,25 @@ public final class MitigationEngine {
         if (at >= stages.size()) {
             // the incident and episode stay: if the same incident flares up again its actions get new ids (the
             // same ids would be dropped downstream as duplicates) and still count against its budget
-            EpisodeState done = s.withPhase(Phase.IDLE, -1, 0, null, 0).withApplied(List.of());
-            return new Transition(done, Hold.because("recovery complete: everything restored"));
+            List<String> partly = s.applied().stream()
+                    .map(i -> policy.ladder().get(i))
+                    .filter(step -> step.action() instanceof ActionSpec.ScaleWorkload)
+                    .map(step -> ((ActionSpec.ScaleWorkload) step.action())
+                            .workload()
+                            .toString())
+                    .toList();
+            EpisodeState done = s.withPhase(Phase.IDLE, -1, 0, null, 0)
+                    .withApplied(List.of())
+                    .withScaleDown(null);
+            return new Transition(
+                    done,
+                    Hold.because(
+                            partly.isEmpty()
+                                    ? "recovery complete: everything restored"
+                                    : "recovery complete: " + String.join(", ", partly)
+                                            + " left below its original count to keep the ratio under "
+                                            + policy.recovery().maxRatio() + "; the original count is in "
+                                            + "connguard.io/original-replicas for a human to finish"));
         }
         List<Integer> remaining = new ArrayList<>(s.applied());
         if (at >= STAGE_RESTORE_WORKERS) {
@@ -261,7 +343,10 @@ public final class MitigationEngine {
         return new Transition(next, new Act(stages.get(at)));
     }
 
-    /** Recovery in stages: workers to one, workers to original, pools restored, ingestion resumed. */
+    /**
+     * Recovery in stages: workers to one, workers to the highest safe count (the original when it is safe), pools
+     * restored, ingestion resumed.
+     */
     private List<List<PlannedAction>> stages(EpisodeState s, String targetId, PressureChanged cause) {
         List<PlannedAction> toOne = new ArrayList<>();
         List<PlannedAction> workers = new ArrayList<>();
@@ -273,7 +358,7 @@ public final class MitigationEngine {
             ActionSpec spec = step.action();
             if (spec instanceof ActionSpec.ScaleWorkload) {
                 toOne.add(planned(s, targetId, causation, step, Operation.PARTIAL_RESTORE, 0));
-                workers.add(planned(s, targetId, causation, step, Operation.RESTORE, 0));
+                workers.add(restoreWorkers(s, targetId, causation, step));
             } else if (spec instanceof ActionSpec.ShrinkPool) {
                 pools.add(planned(s, targetId, causation, step, Operation.RESTORE, 0));
             } else if (spec instanceof ActionSpec.PauseIngestion) {
@@ -283,9 +368,81 @@ public final class MitigationEngine {
         return List.of(toOne, workers, pools, ingestion);
     }
 
+    /**
+     * The workers' second restore stage. Connections per replica are learned from the scale-down (connections when
+     * it was decided minus the last sample, over the replicas removed), and are never taken below the workload's
+     * declared pool size; the count restored is the highest whose predicted ratio stays at or below
+     * {@code recovery.max-ratio}. Without either measure the original count is restored, as the annotation says.
+     */
+    private PlannedAction restoreWorkers(EpisodeState s, String targetId, String causation, Policy.Step step) {
+        EpisodeState.ScaleDown down = s.scaleDown();
+        EpisodeState.Sample sample = s.lastSample();
+        if (down == null
+                || !down.step().equals(step.name())
+                || down.replicasBefore() == null
+                || down.replicasAfter() == null
+                || down.replicasBefore() <= down.replicasAfter()
+                || (down.connectionsBefore() == null && down.poolSize() == null)
+                || sample == null
+                || sample.capacity() <= 0) {
+            return planned(s, targetId, causation, step, Operation.RESTORE, 0);
+        }
+        int original = down.replicasBefore();
+        int after = down.replicasAfter();
+        double learned = down.connectionsBefore() == null
+                ? 0
+                : (down.connectionsBefore() - sample.connections()) / (double) (original - after);
+        double perReplica = Math.max(Math.max(0, learned), down.poolSize() == null ? 0 : down.poolSize());
+        double ceiling = policy.recovery().maxRatio();
+        String name = ((ActionSpec.ScaleWorkload) step.action()).workload().name();
+        int safe = original;
+        while (safe > 1 && predictedRatio(sample, after, perReplica, safe) > ceiling) {
+            safe--;
+        }
+        if (safe >= original) {
+            String reason = String.format(
+                    Locale.ROOT,
+                    "restored %s to its original %d: predicted ratio %.2f (ceiling %.2f)",
+                    name,
+                    original,
+                    predictedRatio(sample, after, perReplica, original),
+                    ceiling);
+            return planned(s, targetId, causation, step, Operation.RESTORE, 0, null, reason);
+        }
+        String reason = String.format(
+                Locale.ROOT,
+                "restored %s to %d of %d: %d would reach ratio %.2f (ceiling %.2f, %.1f connections per replica)",
+                name,
+                safe,
+                original,
+                safe + 1,
+                predictedRatio(sample, after, perReplica, safe + 1),
+                ceiling,
+                perReplica);
+        return planned(s, targetId, causation, step, Operation.PARTIAL_RESTORE, 0, safe, reason);
+    }
+
+    private static double predictedRatio(EpisodeState.Sample sample, int sampledAt, double perReplica, int replicas) {
+        return (sample.connections() + (replicas - sampledAt) * perReplica) / sample.capacity();
+    }
+
     private PlannedAction planned(
             EpisodeState s, String targetId, String causation, Policy.Step step, Operation op, int sessionBudget) {
-        String key = targetId + "/" + s.incidentId() + "/" + s.episode() + "/" + step.name() + "/" + op;
+        return planned(s, targetId, causation, step, op, sessionBudget, null, null);
+    }
+
+    private PlannedAction planned(
+            EpisodeState s,
+            String targetId,
+            String causation,
+            Policy.Step step,
+            Operation op,
+            int sessionBudget,
+            Integer restoreReplicas,
+            String reason) {
+        // a partial restore to a count is its own action: the stage that brings workers to one must keep its id
+        String key = targetId + "/" + s.incidentId() + "/" + s.episode() + "/" + step.name() + "/" + op
+                + (restoreReplicas == null ? "" : "/" + restoreReplicas);
         return new PlannedAction(
                 UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString(),
                 targetId,
@@ -297,7 +454,9 @@ public final class MitigationEngine {
                 policy.modeOf(step),
                 Math.max(0, sessionBudget),
                 policy.guardrails().maxReplicaFractionRemoved(),
-                policy.protection());
+                policy.protection(),
+                restoreReplicas,
+                reason);
     }
 
     private int nextMatching(int after, PressureChanged p) {
@@ -332,6 +491,13 @@ public final class MitigationEngine {
             }
         }
         throw new IllegalArgumentException("no step " + stepName);
+    }
+
+    private static String reasonOf(Decision d) {
+        if (d instanceof Hold h) {
+            return h.reason();
+        }
+        return d instanceof Wait w ? w.reason() : "acting";
     }
 
     private static EpisodeState remember(EpisodeState s, String eventId) {

@@ -22,7 +22,7 @@ public record Policy(
     public Policy {
         mode = mode == null ? PolicyMode.ENFORCE : mode;
         ladder = ladder == null ? List.of() : List.copyOf(ladder);
-        recovery = recovery == null ? new Recovery(null, null) : recovery;
+        recovery = recovery == null ? new Recovery(null, null, null) : recovery;
         guardrails = guardrails == null ? new Guardrails(null, null, null, null, null) : guardrails;
         protection = protection == null ? new Protection(null, null) : protection;
     }
@@ -39,11 +39,22 @@ public record Policy(
         }
     }
 
-    /** One rung of the ladder. A disabled step is never chosen (e.g. pool shrinking, off by default). */
+    /**
+     * One rung of the ladder. A disabled step is never chosen (e.g. pool shrinking, off by default). With
+     * {@code andNext} the next matching step runs in the same decision, and one verification window covers both
+     * (the runbook's emergency "pause ingestion and scale down workers" together).
+     */
     public record Step(
-            String name, Boolean enabled, PolicyMode mode, Condition when, ActionSpec action, Verify verify) {
+            String name,
+            Boolean enabled,
+            PolicyMode mode,
+            Condition when,
+            ActionSpec action,
+            Verify verify,
+            Boolean andNext) {
         public Step {
             enabled = enabled == null || enabled;
+            andNext = andNext != null && andNext;
             when = when == null ? new Condition(null, null, null, null) : when;
             verify = verify == null ? new Verify(null, null) : verify;
         }
@@ -64,11 +75,15 @@ public record Policy(
         }
     }
 
-    /** Recovery starts after OK held for {@code okSoak} (or on incident_resolved); each stage then waits {@code soak}. */
-    public record Recovery(Duration okSoak, Duration soak) {
+    /**
+     * Recovery starts after OK held for {@code okSoak} (or on incident_resolved); each stage then waits {@code soak}.
+     * Scaled workers come back only up to the count whose predicted ratio stays at or below {@code maxRatio}.
+     */
+    public record Recovery(Duration okSoak, Duration soak, Double maxRatio) {
         public Recovery {
             okSoak = okSoak == null ? Duration.ofSeconds(60) : okSoak;
             soak = soak == null ? Duration.ofSeconds(30) : soak;
+            maxRatio = maxRatio == null ? 0.70 : maxRatio;
         }
     }
 

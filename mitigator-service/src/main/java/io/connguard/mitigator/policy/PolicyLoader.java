@@ -146,6 +146,9 @@ public final class PolicyLoader {
             if (step.verify().improvement() < 0 || step.verify().improvement() > 1) {
                 problems.add(at + ".verify.improvement: must be between 0 and 1 (ratio points)");
             }
+            if (step.andNext() && !hasEnabledStepAfter(policy, i)) {
+                problems.add(at + ".and-next: needs an enabled step after it");
+            }
         }
         if (pauses > 1) {
             problems.add("ladder: at most one pause-ingestion step (recovery resumes ingestion once)");
@@ -155,6 +158,9 @@ public final class PolicyLoader {
         }
         if (!positive(policy.recovery().okSoak())) {
             problems.add("recovery.ok-soak: must be positive");
+        }
+        if (!(policy.recovery().maxRatio() > 0 && policy.recovery().maxRatio() <= 1)) {
+            problems.add("recovery.max-ratio: must be in (0, 1]");
         }
         Policy.Guardrails g = policy.guardrails();
         if (g.cooldown().isNegative()) {
@@ -174,6 +180,10 @@ public final class PolicyLoader {
     }
 
     // java.net.http rejects anything else only when the request is built, i.e. in the middle of an incident
+    private static boolean hasEnabledStepAfter(Policy policy, int index) {
+        return policy.ladder().stream().skip(index + 1L).anyMatch(next -> next != null && next.enabled());
+    }
+
     private static void validateUrl(String at, String url, List<String> problems) {
         if (blank(url)) {
             problems.add(at + ": required");
@@ -207,6 +217,9 @@ public final class PolicyLoader {
             }
         } else if (action instanceof ActionSpec.ScaleWorkload scale) {
             validateWorkload(at + ".workload", scale.workload(), problems);
+            if (scale.poolEnv() != null && scale.poolEnv().isBlank()) {
+                problems.add(at + ".pool-env: must name an env var when set");
+            }
             if ((scale.replicas() == null) == (scale.fraction() == null)) {
                 problems.add(at + ": exactly one of replicas or fraction is required");
             } else if (scale.replicas() != null && scale.replicas() < 0) {

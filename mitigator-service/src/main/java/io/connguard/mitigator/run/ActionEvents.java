@@ -36,7 +36,7 @@ final class ActionEvents {
                 null,
                 null,
                 null,
-                a.operation() + " " + a.spec().kind(),
+                a.operation() + " " + a.spec().kind() + (a.reason() == null ? "" : ": " + a.reason()),
                 null,
                 now,
                 null,

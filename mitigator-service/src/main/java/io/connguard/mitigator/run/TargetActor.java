@@ -1,5 +1,6 @@
 package io.connguard.mitigator.run;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.connguard.events.ActionEvent;
 import io.connguard.events.Command;
 import io.connguard.events.Mode;
@@ -12,6 +13,7 @@ import io.connguard.mitigator.policy.Decision;
 import io.connguard.mitigator.policy.EffectReport;
 import io.connguard.mitigator.policy.EpisodeState;
 import io.connguard.mitigator.policy.MitigationEngine;
+import io.connguard.mitigator.policy.Operation;
 import io.connguard.mitigator.policy.PlannedAction;
 import io.connguard.mitigator.policy.Policy;
 import io.connguard.mitigator.policy.Transition;
@@ -69,7 +71,7 @@ final class TargetActor {
 
     /** Handles a clock tick: soak windows that ended. */
     void onTick(MitigationEngine.Guard guard, Consumer<ActionEvent> emit) {
-        decide(s -> engine.onTick(s, targetId, guard), null, null, true, emit);
+        decide(s -> engine.onTick(s, targetId, lastPressure, guard), null, null, true, emit);
     }
 
     /** Whether ticks can matter: the target is mid-episode. */
@@ -167,14 +169,32 @@ final class TargetActor {
             }
             int signalled = 0;
             String error = null;
+            Integer replicasBefore = null;
+            Integer replicasAfter = null;
+            Integer poolSize = null;
             for (EffectResult r : results) {
                 emit.accept(ActionEvents.result(action, r));
                 signalled += r.sessionsSignalled();
                 if (r.failed() && error == null) {
                     error = r.error();
                 }
+                if (action.operation() == Operation.APPLY && replicas(r.stateBefore()) != null) {
+                    replicasBefore = replicas(r.stateBefore());
+                    replicasAfter = replicas(r.stateAfter());
+                    poolSize = r.stateBefore().path("poolSize").isInt()
+                            ? r.stateBefore().get("poolSize").asInt()
+                            : null;
+                }
             }
-            reports.add(new EffectReport(action.actionId(), action.step(), error != null, error, signalled));
+            reports.add(new EffectReport(
+                    action.actionId(),
+                    action.step(),
+                    error != null,
+                    error,
+                    signalled,
+                    replicasBefore,
+                    replicasAfter,
+                    poolSize));
         }
         foldReports(reports);
     }
@@ -197,6 +217,12 @@ final class TargetActor {
                 return;
             }
         }
+    }
+
+    private static Integer replicas(JsonNode state) {
+        return state != null && state.path("replicas").isInt()
+                ? state.get("replicas").asInt()
+                : null;
     }
 
     private ActionAdapter adapterFor(PlannedAction action) {

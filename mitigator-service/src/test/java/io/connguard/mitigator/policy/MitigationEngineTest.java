@@ -44,6 +44,7 @@ class MitigationEngineTest {
     final MutableClock clock = new MutableClock();
     final MitigationEngine engine = new MitigationEngine(policy(POLICY), clock);
     EpisodeState state = EpisodeState.idle();
+    PressureChanged last;
     int events;
 
     @Test
@@ -249,18 +250,118 @@ class MitigationEngineTest {
                 .isNotEqualTo(first.plan().get(0).actionId());
     }
 
+    @Test
+    void restoringStopsAtTheHighestWorkerCountThatKeepsTheRatioUnderTheCeiling() {
+        MitigationEngine capped = new MitigationEngine(
+                policy(POLICY.replace(
+                        "recovery: {ok-soak: 30s, soak: 20s}",
+                        "recovery: {ok-soak: 30s, soak: 20s," + " max-ratio: 0.70}")),
+                clock);
+        state = capped.onPressure(state, "e1", Pressure.sample("t", "inc-1", Level.ELEVATED, 80), OPEN)
+                .next();
+        clock.advance(Duration.ofSeconds(11));
+        Transition scale = capped.onPressure(state, "e2", Pressure.sample("t", "inc-1", Level.CRITICAL, 90), OPEN);
+        PlannedAction down = ((Act) scale.decision()).plan().get(0);
+        // 6 workers scaled to 0 took the connections from 90 to 30: 10 per worker, 30 from everything else
+        state = capped.afterEffects(
+                scale.next(), List.of(new EffectReport(down.actionId(), "scale", false, null, 0, 6, 0, null)));
+
+        Transition toOne = capped.onPressure(state, "e3", Pressure.resolved("t", "inc-1", 30), OPEN);
+        assertThat(((Act) toOne.decision()).plan().get(0).restoreReplicas()).isNull(); // one worker first
+        clock.advance(Duration.ofSeconds(21));
+        Transition workers = capped.onTick(toOne.next(), "t", null, OPEN);
+        assertThat(((Act) workers.decision()).plan()).singleElement().satisfies(a -> {
+            assertThat(a.operation()).isEqualTo(Operation.PARTIAL_RESTORE);
+            assertThat(a.restoreReplicas()).isEqualTo(4); // (30 + 4 * 10) / 100 = 0.70; 5 would be 0.80
+            assertThat(a.reason())
+                    .isEqualTo("restored etl to 4 of 6: 5 would reach ratio 0.80 (ceiling 0.70, 10.0 connections per"
+                            + " replica)");
+        });
+        clock.advance(Duration.ofSeconds(21));
+        Transition ingestion = capped.onTick(workers.next(), "t", null, OPEN);
+        assertThat(((Act) ingestion.decision()).plan().get(0).actionName()).isEqualTo("resume-ingestion");
+        clock.advance(Duration.ofSeconds(21));
+        Transition done = capped.onTick(ingestion.next(), "t", null, OPEN);
+        assertThat(((Hold) done.decision()).reason())
+                .startsWith("recovery complete: Deployment ns/etl left below its original count");
+        assertThat(done.next().phase()).isEqualTo(Phase.IDLE);
+        assertThat(done.next().scaleDown()).isNull();
+    }
+
+    @Test
+    void workersComeBackToTheirOriginalCountWhenThatIsPredictedSafe() {
+        pressure(Level.ELEVATED, 60);
+        clock.advance(Duration.ofSeconds(11));
+        PlannedAction down = ((Act) pressure(Level.ELEVATED, 65)).plan().get(0);
+        state = engine.afterEffects(
+                state, List.of(new EffectReport(down.actionId(), "scale", false, null, 0, 3, 0, null)));
+        input(Pressure.resolved("t", "inc-1", 35));
+        clock.advance(Duration.ofSeconds(21));
+        // 10 connections per worker: all 3 back is a ratio of 0.65, under the default ceiling 0.70
+        assertThat(((Act) tick()).plan()).singleElement().satisfies(a -> {
+            assertThat(a.operation()).isEqualTo(Operation.RESTORE);
+            assertThat(a.reason()).isEqualTo("restored etl to its original 3: predicted ratio 0.65 (ceiling 0.70)");
+        });
+    }
+
+    @Test
+    void theDeclaredPoolSizeBoundsConnectionsPerWorkerWhenTheServerUndercounted() {
+        pressure(Level.ELEVATED, 50);
+        clock.advance(Duration.ofSeconds(11));
+        PlannedAction down =
+                ((Act) pressure(Level.CRITICAL, 55)).plan().get(0); // saturated: 55 of the 80 the workers want
+        state = engine.afterEffects(
+                state, List.of(new EffectReport(down.actionId(), "scale", false, null, 0, 6, 0, 10)));
+        input(Pressure.resolved("t", "inc-1", 20));
+        clock.advance(Duration.ofSeconds(21));
+        // learned (55 - 20) / 6 = 5.8 per worker; the pool of 10 wins: (20 + 5 * 10) / 100 = 0.70
+        assertThat(((Act) tick()).plan().get(0).restoreReplicas()).isEqualTo(5);
+    }
+
+    @Test
+    void aTickEscalatesOnceTheWindowPassedWithoutWaitingForTheNextEvent() {
+        pressure(Level.ELEVATED, 80);
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(tick())
+                .isInstanceOfSatisfying(Hold.class, h -> assertThat(h.silent()).isTrue());
+        clock.advance(Duration.ofSeconds(6));
+        assertThat(tick())
+                .isInstanceOfSatisfying(
+                        Act.class, a -> assertThat(a.plan().get(0).step()).isEqualTo("scale"));
+        // with the ladder exhausted a tick holds silently; the next pressure event publishes the hold
+        clock.advance(Duration.ofSeconds(11));
+        assertThat(tick())
+                .isInstanceOfSatisfying(Hold.class, h -> assertThat(h.silent()).isTrue());
+    }
+
+    @Test
+    void aStepWithAndNextRunsTheNextStepInTheSameDecisionUnderOneWindow() {
+        MitigationEngine together = new MitigationEngine(
+                policy(POLICY.replaceFirst("name: pause\n", "name: pause\n    and-next: true\n")), clock);
+        Transition t = together.onPressure(state, "e1", Pressure.sample("t", "inc-1", Level.ELEVATED, 95), OPEN);
+        assertThat(((Act) t.decision()).plan()).extracting(PlannedAction::step).containsExactly("pause", "scale");
+        assertThat(t.next().step()).isEqualTo(1);
+        assertThat(t.next().applied()).containsExactly(0, 1);
+        assertThat(t.next().actionsInIncident()).isEqualTo(2);
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(together.onPressure(t.next(), "e2", Pressure.sample("t", "inc-1", Level.ELEVATED, 95), OPEN)
+                        .decision())
+                .isInstanceOf(Wait.class);
+    }
+
     private Decision pressure(Level level, int connections) {
         return input(Pressure.sample("t", "inc-1", level, connections));
     }
 
     private Decision input(PressureChanged p) {
+        last = p;
         Transition t = engine.onPressure(state, "e" + events++, p, OPEN);
         state = t.next();
         return t.decision();
     }
 
     private Decision tick() {
-        Transition t = engine.onTick(state, "t", OPEN);
+        Transition t = engine.onTick(state, "t", last, OPEN);
         state = t.next();
         return t.decision();
     }

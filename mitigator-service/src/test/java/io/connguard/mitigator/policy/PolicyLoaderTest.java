@@ -27,6 +27,10 @@ class PolicyLoaderTest {
         assertThat(cancel.terminate()).isFalse();
         assertThat(cancel.minDuration()).isEqualTo(Duration.ofSeconds(30));
         assertThat(policy.ladder().get(3).when().minLevel()).isEqualTo(Level.CRITICAL);
+        // the runbook's emergency summary: pause ingestion and scale down workers together
+        assertThat(policy.ladder().get(0).andNext()).isTrue();
+        assertThat(policy.ladder().get(1).andNext()).isFalse();
+        assertThat(policy.recovery().maxRatio()).isEqualTo(0.70);
     }
 
     @Test
@@ -100,6 +104,26 @@ class PolicyLoaderTest {
                                         "ladder[0].action: exactly one of replicas or fraction is required",
                                         "ladder[1].name: duplicate step name 's'",
                                         "ladder[1].action.value: required, >= 1"));
+    }
+
+    @Test
+    void andNextNeedsAStepAfterItAndTheRecoveryCeilingIsARatio() {
+        assertThatThrownBy(() -> parse("""
+                        ladder:
+                          - name: scale
+                            and-next: true
+                            action: {kind: scale-workload, workload: {kind: Deployment, namespace: a, name: b}, replicas: 1}
+                          - name: off
+                            enabled: false
+                            action: {kind: cancel-queries}
+                        recovery: {max-ratio: 1.5}
+                        """))
+                .isInstanceOfSatisfying(
+                        PolicyException.class,
+                        e -> assertThat(e.problems())
+                                .containsExactly(
+                                        "ladder[0].and-next: needs an enabled step after it",
+                                        "recovery.max-ratio: must be in (0, 1]"));
     }
 
     @Test

@@ -42,6 +42,10 @@ public final class Pressure {
     }
 
     public static PressureChanged resolved(String target, String incident) {
-        return sample(target, incident, Level.OK, 40, 0, PressureChanged.REASON_INCIDENT_RESOLVED);
+        return resolved(target, incident, 40);
+    }
+
+    public static PressureChanged resolved(String target, String incident, int connections) {
+        return sample(target, incident, Level.OK, connections, 0, PressureChanged.REASON_INCIDENT_RESOLVED);
     }
 }

@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Scales Deployments and StatefulSets through the scale subresource. The replica count before the first scale-down
@@ -94,7 +95,10 @@ public class KubernetesScale implements ActionAdapter {
                     }
                     resource.scale(wanted);
                 }
-                return List.of(result(action, EffectResult.ran(action), command, current, wanted, reason, started));
+                ObjectNode before = replicas(current);
+                poolSize(workload, spec.poolEnv()).ifPresent(size -> before.put("poolSize", size));
+                return List.of(EffectResult.of(
+                        action, EffectResult.ran(action), command, before, replicas(wanted), reason, started));
             }
             if (original == null) {
                 return List.of(result(
@@ -107,7 +111,9 @@ public class KubernetesScale implements ActionAdapter {
                         started));
             }
             boolean partial = action.operation() == Operation.PARTIAL_RESTORE;
-            int wanted = partial ? Math.max(current, Math.min(1, original)) : original;
+            // a partial restore never scales down: the engine's count is a ceiling it brings the workload up to
+            int step = action.restoreReplicas() == null ? 1 : action.restoreReplicas();
+            int wanted = partial ? Math.max(current, Math.min(step, original)) : original;
             Command command = scaleCommand(w, wanted);
             if (wanted == current && partial) {
                 return List.of(result(
@@ -116,7 +122,7 @@ public class KubernetesScale implements ActionAdapter {
                         command,
                         current,
                         current,
-                        "already at " + current + " replicas",
+                        "already at " + current + " replicas" + (action.reason() == null ? "" : "; " + action.reason()),
                         started));
             }
             if (action.mode() == Mode.ENFORCE) {
@@ -125,7 +131,8 @@ public class KubernetesScale implements ActionAdapter {
                     KubernetesWorkloads.removeAnnotation(resource, ORIGINAL_REPLICAS);
                 }
             }
-            return List.of(result(action, EffectResult.ran(action), command, current, wanted, null, started));
+            return List.of(
+                    result(action, EffectResult.ran(action), command, current, wanted, action.reason(), started));
         } catch (KubernetesClientException | NumberFormatException e) {
             return List.of(EffectResult.failed(action, reading, "Kubernetes: " + e.getMessage(), started));
         }
@@ -145,6 +152,21 @@ public class KubernetesScale implements ActionAdapter {
                         && w.name().equals(h.getSpec().getScaleTargetRef().getName()))
                 .map(HorizontalPodAutoscaler::getMetadata)
                 .map(m -> m.getName())
+                .findFirst();
+    }
+
+    /** The declared pool size: env var {@code name} of any container, when it is set and a number. */
+    private static Optional<Integer> poolSize(HasMetadata workload, String name) {
+        var template = KubernetesWorkloads.template(workload);
+        if (name == null || template == null || template.getSpec() == null) {
+            return Optional.empty();
+        }
+        return template.getSpec().getContainers().stream()
+                .flatMap(c -> c.getEnv() == null ? Stream.empty() : c.getEnv().stream())
+                .filter(e -> name.equals(e.getName())
+                        && e.getValue() != null
+                        && e.getValue().matches("\\d{1,6}"))
+                .map(e -> Integer.valueOf(e.getValue()))
                 .findFirst();
     }
 
