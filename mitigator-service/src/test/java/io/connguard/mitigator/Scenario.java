@@ -211,6 +211,9 @@ final class Scenario implements AutoCloseable {
 
     @Override
     public void close() {
+        // every scenario target shares one PostgreSQL server: an incident left open would let its actor's tick
+        // escalate to the cancel step later and signal the next scenario's sessions
+        send(Level.OK, 1, 0, PressureChanged.REASON_INCIDENT_RESOLVED);
         actions.close();
         writer.close();
     }
