@@ -36,7 +36,9 @@ class PostgresSessionsTest {
     @Test
     void aKillSwitchEngagedDuringTheGracePeriodStopsTheTerminate() throws Exception {
         try (Sessions db = new Sessions()) {
-            int stubborn = db.cancelResistantQuery("app_user", "etl-worker");
+            // an application every scenario policy protects (pg_monitor*): only this test's own action, which has
+            // no protections, may signal it, so a leftover scenario actor's cancel cannot abort the statement
+            int stubborn = db.cancelResistantQuery("app_user", "pg_monitor-stubborn");
             Thread.sleep(1100); // older than the step's 1 s minimum
             var spec = new ActionSpec.CancelQueries(
                     Duration.ofSeconds(1),
