@@ -123,6 +123,32 @@ class MitigationScenarioTest {
     }
 
     @Test
+    void aTransactionTooYoungForTheTerminateStepIsTerminatedByASweepWithoutWaitingForTheCooldown() throws Exception {
+        try (Scenario s = new Scenario("sweep-db");
+                Sessions sessions = new Sessions()) {
+            int leaked = sessions.idleInTransaction("app_user", "sweep-job");
+            s.send(Level.ELEVATED, 90, 1, "periodic"); // the transaction is younger than the step's 2 s
+
+            ActionEvent tooYoung = s.await("terminate-idle-in-transaction", Outcome.NOOP);
+            assertThat(tooYoung.reason()).isEqualTo("no session matched the step's filter");
+            // pressure holds: the ladder has run out, and the step repeats once the transaction is old enough, long
+            // before its one-hour cooldown, because the step that found nothing started none
+            ActionEvent terminated = s.await(
+                    "terminate of the leaked transaction",
+                    a -> a.action().equals("terminate-idle-in-transaction") && a.outcome() == Outcome.SUCCEEDED);
+            assertThat(terminated.command().text()).isEqualTo("SELECT pg_terminate_backend(" + leaked + ")");
+            assertThat(terminated.evidence().get("stateDurationMs").asLong()).isGreaterThanOrEqualTo(2000);
+            assertThat(s.seen)
+                    .filteredOn(a -> a.outcome() == Outcome.PLANNED)
+                    .extracting(ActionEvent::actionId)
+                    .doesNotHaveDuplicates()
+                    .hasSizeGreaterThanOrEqualTo(2);
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(sessions.state(leaked)).isEqualTo("gone"));
+        }
+    }
+
+    @Test
     void dryRunPublishesWhatItWouldDoAndChangesNothing() {
         try (Scenario s = new Scenario("dryrun-db").withWorkloads()) {
             s.send(Level.ELEVATED, 80);

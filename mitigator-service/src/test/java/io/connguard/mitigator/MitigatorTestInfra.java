@@ -28,17 +28,18 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
     private static final WebhookRecorder WEBHOOKS = new WebhookRecorder();
 
     /** Scenario targets and their policies; {@code %s} in a policy is replaced by the target's namespace. */
-    static final Map<String, String> POLICIES = Map.of(
-            "ladder-db", Policies.LADDER,
-            "dryrun-db", Policies.DRY_RUN,
-            "guard-db", Policies.GUARDED,
-            "kill-db", Policies.LADDER,
-            "dup-db", Policies.LADDER,
-            "race-db", Policies.LADDER,
-            "restart-db", Policies.LADDER,
-            "hpa-db", Policies.LADDER,
-            "hook-db", Policies.WEBHOOKS,
-            "bench-cancel-db", Policies.BENCH_CANCEL);
+    static final Map<String, String> POLICIES = Map.ofEntries(
+            Map.entry("ladder-db", Policies.LADDER),
+            Map.entry("dryrun-db", Policies.DRY_RUN),
+            Map.entry("guard-db", Policies.GUARDED),
+            Map.entry("kill-db", Policies.LADDER),
+            Map.entry("dup-db", Policies.LADDER),
+            Map.entry("race-db", Policies.LADDER),
+            Map.entry("restart-db", Policies.LADDER),
+            Map.entry("hpa-db", Policies.LADDER),
+            Map.entry("hook-db", Policies.WEBHOOKS),
+            Map.entry("sweep-db", Policies.SWEEP),
+            Map.entry("bench-cancel-db", Policies.BENCH_CANCEL));
 
     /** Targets per action kind the benchmark may use. */
     public static final int BENCH_TARGETS = 60;
@@ -146,6 +147,17 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
         // the notify webhook points at a closed port: a failing webhook must not hold up anything
         static final String GUARDED = LADDER.replace("max-actions-per-incident: 10", "max-actions-per-incident: 1")
                 + "notify: {url: \"http://127.0.0.1:9/slack\", timeout: 500ms}\n";
+
+        // only the sweep scenario's own sessions: the server is shared with every other scenario
+        static final String SWEEP = """
+                ladder:
+                  - name: terminate-idle-in-transaction
+                    when: {min-idle-in-transaction: 1}
+                    action: {kind: terminate-idle-in-transaction, older-than: 2s, filter: {applications: [sweep-job]}}
+                    verify: {window: 500ms, improvement: 0.1}
+                recovery: {ok-soak: 1s, soak: 1s}
+                guardrails: {cooldown: 1h, max-actions-per-incident: 20, max-actions-per-hour: 100}
+                """;
 
         static final String WEBHOOKS = """
                 ladder:

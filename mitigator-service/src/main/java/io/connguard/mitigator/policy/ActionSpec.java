@@ -31,6 +31,14 @@ public sealed interface ActionSpec {
         return false;
     }
 
+    /**
+     * Whether it signals database sessions: it uses up the per-minute session budget, and it runs again when the
+     * ladder has run out while pressure holds (sessions that were too young may have aged past its bound since).
+     */
+    default boolean signalsSessions() {
+        return this instanceof CancelQueries || this instanceof TerminateIdleInTransaction;
+    }
+
     /** Pause ingestion by flipping a feature flag; recovery resumes it. */
     record PauseIngestion(Flag flag) implements ActionSpec {
         @Override

@@ -20,6 +20,8 @@ import java.util.function.Consumer;
  * @param recentEventIds ids of the last pressure events handled, to recognise redeliveries
  * @param lastSample connections and capacity of the last pressure event that carried them
  * @param scaleDown the episode's first worker scale-down, from which recovery learns connections per replica
+ * @param sweep how many times this episode went through its session steps again after the ladder ran out; part of
+ *     their action ids, so a repeat is a new action
  */
 public record EpisodeState(
         Phase phase,
@@ -38,7 +40,8 @@ public record EpisodeState(
         List<Instant> recentSignals,
         List<String> recentEventIds,
         Sample lastSample,
-        ScaleDown scaleDown) {
+        ScaleDown scaleDown,
+        int sweep) {
 
     public enum Phase {
         IDLE,
@@ -68,7 +71,7 @@ public record EpisodeState(
 
     public static EpisodeState idle() {
         return new EpisodeState(
-                Phase.IDLE, null, 0, -1, null, 0, 0, null, null, null, null, null, 0, null, null, null, null);
+                Phase.IDLE, null, 0, -1, null, 0, 0, null, null, null, null, null, 0, null, null, null, null, 0);
     }
 
     EpisodeState withPhase(Phase p, int stepIndex, int stageIndex, Instant at, double baseline) {
@@ -92,7 +95,16 @@ public record EpisodeState(
             b.episode = episodeNumber;
             b.actionsInIncident = actionsSoFar;
             b.failedClosed = failed;
+            b.sweep = 0;
         });
+    }
+
+    EpisodeState withNextSweep() {
+        return with(b -> b.sweep = sweep + 1);
+    }
+
+    EpisodeState withLastActionAt(Map<String, Instant> last) {
+        return with(b -> b.lastActionAt = last);
     }
 
     EpisodeState withActed(List<Integer> appliedSteps, Map<String, Instant> last, List<Instant> recent, int count) {
@@ -148,7 +160,8 @@ public record EpisodeState(
                 c.recentSignals,
                 c.recentEventIds,
                 c.lastSample,
-                c.scaleDown);
+                c.scaleDown,
+                c.sweep);
     }
 
     private static final class Copy {
@@ -169,6 +182,7 @@ public record EpisodeState(
         List<String> recentEventIds;
         Sample lastSample;
         ScaleDown scaleDown;
+        int sweep;
 
         Copy(EpisodeState s) {
             phase = s.phase;
@@ -188,6 +202,7 @@ public record EpisodeState(
             recentEventIds = s.recentEventIds;
             lastSample = s.lastSample;
             scaleDown = s.scaleDown;
+            sweep = s.sweep;
         }
     }
 }

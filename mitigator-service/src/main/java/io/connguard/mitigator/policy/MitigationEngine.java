@@ -141,9 +141,16 @@ public final class MitigationEngine {
         String failed = state.failedClosed();
         EpisodeState.ScaleDown down = state.scaleDown();
         List<Instant> signals = new ArrayList<>(recent(state.recentSignals(), now, Duration.ofMinutes(1)));
+        Map<String, Instant> lastActionAt = new HashMap<>(state.lastActionAt());
         for (EffectReport report : reports) {
             if (report.failed() && failed == null) {
                 failed = "step " + report.step() + " failed: " + report.error();
+            }
+            if (report.operation() == Operation.APPLY && !report.changed()) {
+                // it changed nothing, so nothing needs time to settle: no cooldown. The kind's previous run was out of
+                // its cooldown when this one was planned, so dropping the entry loses no cooldown still running.
+                lastActionAt.remove(
+                        policy.ladder().get(indexOf(report.step())).action().kind());
             }
             for (int i = 0; i < report.sessionsSignalled(); i++) {
                 signals.add(now);
@@ -161,7 +168,7 @@ public final class MitigationEngine {
                         report.poolSize());
             }
         }
-        return state.withEffects(failed, signals).withScaleDown(down);
+        return state.withEffects(failed, signals).withScaleDown(down).withLastActionAt(lastActionAt);
     }
 
     private Transition onOk(EpisodeState s, PressureChanged pressure, Guard guard, Instant now) {
@@ -196,10 +203,54 @@ public final class MitigationEngine {
                             pressure.ratio())));
         }
         int next = nextMatching(s.step(), pressure);
+        while (next >= 0 && s.applied().contains(next)) {
+            // a step still in effect (reached again by a sweep) is not repeated
+            next = nextMatching(next, pressure);
+        }
         if (next < 0) {
-            return new Transition(s, Hold.because("ladder exhausted after step " + current.name()));
+            return sweepAgain(s, current, pressure, guard, now);
         }
         return planStep(s, next, pressure, guard, now);
+    }
+
+    /**
+     * The ladder ran out and pressure holds. The runbook says to follow its steps "until connections recover", and the
+     * session steps can find work now that they could not find before: a query shorter than {@code min-duration} or a
+     * transaction younger than {@code older-than} then may have aged past it since. So the first matching session step
+     * whose cooldown allows it runs again, as a new action, and the ladder goes on from there; with every one cooling
+     * down, the engine waits for the first to be allowed.
+     */
+    private Transition sweepAgain(
+            EpisodeState s, Policy.Step current, PressureChanged pressure, Guard guard, Instant now) {
+        String exhausted = "ladder exhausted after step " + current.name();
+        Instant firstAllowed = null;
+        String waitingFor = null;
+        for (int i = 0; i < policy.ladder().size(); i++) {
+            Policy.Step step = policy.ladder().get(i);
+            if (!step.enabled() || !step.action().signalsSessions() || !matches(step.when(), pressure)) {
+                continue;
+            }
+            Instant allowed = cooldownEnd(s, step);
+            if (allowed == null || !now.isBefore(allowed)) {
+                Transition t = planStep(s.withNextSweep(), i, pressure, guard, now);
+                // a sweep another guardrail blocks is not a sweep: its hold is news, the counter stays
+                return t.decision() instanceof Act ? t : new Transition(s, t.decision());
+            }
+            if (firstAllowed == null || allowed.isBefore(firstAllowed)) {
+                firstAllowed = allowed;
+                waitingFor = step.name();
+            }
+        }
+        if (firstAllowed == null) {
+            return new Transition(s, Hold.because(exhausted));
+        }
+        return new Transition(
+                s, new Wait(firstAllowed, exhausted + "; repeating step " + waitingFor + " once its cooldown ends"));
+    }
+
+    private Instant cooldownEnd(EpisodeState s, Policy.Step step) {
+        Instant last = s.lastActionAt().get(step.action().kind());
+        return last == null ? null : last.plus(policy.guardrails().cooldown());
     }
 
     /**
@@ -269,13 +320,12 @@ public final class MitigationEngine {
         if (recent(s.recentActions(), now, Duration.ofHours(1)).size() >= g.maxActionsPerHour()) {
             return "budget: max-actions-per-hour " + g.maxActionsPerHour() + " reached";
         }
-        Instant last = s.lastActionAt().get(step.action().kind());
-        if (last != null && now.isBefore(last.plus(g.cooldown()))) {
-            return "cooldown: " + step.action().kind() + " ran at " + last + ", cooldown " + g.cooldown();
+        Instant allowed = cooldownEnd(s, step);
+        if (allowed != null && now.isBefore(allowed)) {
+            return "cooldown: " + step.action().kind() + " ran at "
+                    + s.lastActionAt().get(step.action().kind()) + ", cooldown " + g.cooldown();
         }
-        boolean signals = step.action() instanceof ActionSpec.CancelQueries
-                || step.action() instanceof ActionSpec.TerminateIdleInTransaction;
-        if (signals && sessionBudget <= 0) {
+        if (step.action().signalsSessions() && sessionBudget <= 0) {
             return "budget: max-sessions-signalled-per-minute " + g.maxSessionsSignalledPerMinute() + " reached";
         }
         return null;
@@ -442,7 +492,8 @@ public final class MitigationEngine {
             String reason) {
         // a partial restore to a count is its own action: the stage that brings workers to one must keep its id
         String key = targetId + "/" + s.incidentId() + "/" + s.episode() + "/" + step.name() + "/" + op
-                + (restoreReplicas == null ? "" : "/" + restoreReplicas);
+                + (restoreReplicas == null ? "" : "/" + restoreReplicas)
+                + (s.sweep() == 0 ? "" : "/sweep-" + s.sweep());
         return new PlannedAction(
                 UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString(),
                 targetId,

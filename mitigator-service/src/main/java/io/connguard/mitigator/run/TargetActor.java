@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.connguard.events.ActionEvent;
 import io.connguard.events.Command;
 import io.connguard.events.Mode;
+import io.connguard.events.Outcome;
 import io.connguard.events.PressureChanged;
 import io.connguard.mitigator.action.ActionAdapter;
 import io.connguard.mitigator.action.EffectResult;
@@ -168,6 +169,7 @@ final class TargetActor {
                 results = List.of(EffectResult.failed(action, Command.none(), e.toString(), now()));
             }
             int signalled = 0;
+            boolean changed = false;
             String error = null;
             Integer replicasBefore = null;
             Integer replicasAfter = null;
@@ -175,6 +177,7 @@ final class TargetActor {
             for (EffectResult r : results) {
                 emit.accept(ActionEvents.result(action, r));
                 signalled += r.sessionsSignalled();
+                changed |= r.outcome() != Outcome.NOOP && r.outcome() != Outcome.SKIPPED;
                 if (r.failed() && error == null) {
                     error = r.error();
                 }
@@ -189,6 +192,8 @@ final class TargetActor {
             reports.add(new EffectReport(
                     action.actionId(),
                     action.step(),
+                    action.operation(),
+                    changed,
                     error != null,
                     error,
                     signalled,

@@ -127,7 +127,16 @@ class MitigationEngineTest {
         state = engine.afterEffects(
                 state,
                 List.of(new EffectReport(
-                        act.plan().get(0).actionId(), "pause", true, "ConfigMap ns/flags not found", 0)));
+                        act.plan().get(0).actionId(),
+                        "pause",
+                        Operation.APPLY,
+                        false,
+                        true,
+                        "ConfigMap ns/flags not found",
+                        0,
+                        null,
+                        null,
+                        null)));
         clock.advance(Duration.ofSeconds(11));
         Decision next = pressure(Level.ELEVATED, 80);
         assertThat(next).isInstanceOfSatisfying(Hold.class, h -> {
@@ -264,7 +273,8 @@ class MitigationEngineTest {
         PlannedAction down = ((Act) scale.decision()).plan().get(0);
         // 6 workers scaled to 0 took the connections from 90 to 30: 10 per worker, 30 from everything else
         state = capped.afterEffects(
-                scale.next(), List.of(new EffectReport(down.actionId(), "scale", false, null, 0, 6, 0, null)));
+                scale.next(),
+                List.of(new EffectReport(down.actionId(), "scale", Operation.APPLY, true, false, null, 0, 6, 0, null)));
 
         Transition toOne = capped.onPressure(state, "e3", Pressure.resolved("t", "inc-1", 30), OPEN);
         assertThat(((Act) toOne.decision()).plan().get(0).restoreReplicas()).isNull(); // one worker first
@@ -294,7 +304,8 @@ class MitigationEngineTest {
         clock.advance(Duration.ofSeconds(11));
         PlannedAction down = ((Act) pressure(Level.ELEVATED, 65)).plan().get(0);
         state = engine.afterEffects(
-                state, List.of(new EffectReport(down.actionId(), "scale", false, null, 0, 3, 0, null)));
+                state,
+                List.of(new EffectReport(down.actionId(), "scale", Operation.APPLY, true, false, null, 0, 3, 0, null)));
         input(Pressure.resolved("t", "inc-1", 35));
         clock.advance(Duration.ofSeconds(21));
         // 10 connections per worker: all 3 back is a ratio of 0.65, under the default ceiling 0.70
@@ -311,7 +322,8 @@ class MitigationEngineTest {
         PlannedAction down =
                 ((Act) pressure(Level.CRITICAL, 55)).plan().get(0); // saturated: 55 of the 80 the workers want
         state = engine.afterEffects(
-                state, List.of(new EffectReport(down.actionId(), "scale", false, null, 0, 6, 0, 10)));
+                state,
+                List.of(new EffectReport(down.actionId(), "scale", Operation.APPLY, true, false, null, 0, 6, 0, 10)));
         input(Pressure.resolved("t", "inc-1", 20));
         clock.advance(Duration.ofSeconds(21));
         // learned (55 - 20) / 6 = 5.8 per worker; the pool of 10 wins: (20 + 5 * 10) / 100 = 0.70
@@ -347,6 +359,98 @@ class MitigationEngineTest {
         assertThat(together.onPressure(t.next(), "e2", Pressure.sample("t", "inc-1", Level.ELEVATED, 95), OPEN)
                         .decision())
                 .isInstanceOf(Wait.class);
+    }
+
+    static final String SESSION_LADDER = """
+            ladder:
+              - name: pause
+                action:
+                  kind: pause-ingestion
+                  flag: {config-map: {namespace: ns, name: flags, key: ingest, paused-value: "off", resumed-value: "on"}}
+                verify: {window: 10s, improvement: 0.1}
+              - name: cancel
+                action: {kind: cancel-queries, min-duration: 30s}
+                verify: {window: 10s, improvement: 0.1}
+              - name: terminate
+                action: {kind: terminate-idle-in-transaction, older-than: 60s}
+                verify: {window: 10s, improvement: 0.1}
+            guardrails: {cooldown: 1m}
+            """;
+
+    @Test
+    void whileConnectionsDoNotRecoverTheSessionStepsRunAgainAsNewActions() {
+        MitigationEngine sweeping = new MitigationEngine(policy(SESSION_LADDER), clock);
+        Transition pause = sweeping.onPressure(state, "e1", Pressure.sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
+        clock.advance(Duration.ofSeconds(11));
+        Transition cancel =
+                sweeping.onPressure(pause.next(), "e2", Pressure.sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
+        PlannedAction cancelled = ((Act) cancel.decision()).plan().get(0);
+        assertThat(cancelled.step()).isEqualTo("cancel");
+        state = sweeping.afterEffects(cancel.next(), List.of(changed(cancelled, true)));
+        clock.advance(Duration.ofSeconds(11));
+        Transition terminate =
+                sweeping.onPressure(state, "e3", Pressure.sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
+        PlannedAction tooYoung = ((Act) terminate.decision()).plan().get(0);
+        assertThat(tooYoung.step()).isEqualTo("terminate");
+        // every idle transaction was younger than 60 s: nothing was signalled, so no cooldown started
+        state = sweeping.afterEffects(terminate.next(), List.of(changed(tooYoung, false)));
+        assertThat(state.lastActionAt()).doesNotContainKey(ActionSpec.TERMINATE_IDLE);
+
+        clock.advance(Duration.ofSeconds(11));
+        Transition again = sweeping.onTick(state, "t", Pressure.sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
+        // cancel ran 22 s ago and cools down for a minute; terminate changed nothing, so it runs again, as a new action
+        PlannedAction repeated = ((Act) again.decision()).plan().get(0);
+        assertThat(repeated.step()).isEqualTo("terminate");
+        assertThat(repeated.actionId()).isNotEqualTo(tooYoung.actionId());
+        state = sweeping.afterEffects(again.next(), List.of(changed(repeated, true)));
+
+        clock.advance(Duration.ofSeconds(11));
+        Transition cooling = sweeping.onPressure(state, "e4", Pressure.sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
+        assertThat(cooling.decision()).isInstanceOfSatisfying(Wait.class, w -> {
+            assertThat(w.until()).isEqualTo(cancel.next().since().plus(Duration.ofMinutes(1)));
+            assertThat(w.reason())
+                    .isEqualTo("ladder exhausted after step terminate; repeating step cancel once its cooldown ends");
+        });
+        clock.advance(Duration.ofSeconds(30));
+        Transition cancelAgain =
+                sweeping.onTick(cooling.next(), "t", Pressure.sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
+        PlannedAction secondCancel = ((Act) cancelAgain.decision()).plan().get(0);
+        assertThat(secondCancel.step()).isEqualTo("cancel");
+        assertThat(secondCancel.actionId()).isNotIn(cancelled.actionId(), repeated.actionId());
+        assertThat(cancelAgain.next().applied()).containsExactly(0); // the pause stays in effect, never repeated
+    }
+
+    @Test
+    void aSweepBlockedByTheIncidentBudgetSaysSoAndCountsNothing() {
+        MitigationEngine sweeping = new MitigationEngine(
+                policy(SESSION_LADDER.replace("{cooldown: 1m}", "{cooldown: 1m, max-actions-per-incident: 3}")), clock);
+        for (int i = 0; i < 3; i++) {
+            Transition t = sweeping.onPressure(state, "e" + i, Pressure.sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
+            state = t.decision() instanceof Act act
+                    ? sweeping.afterEffects(t.next(), List.of(changed(act.plan().get(0), false)))
+                    : t.next();
+            clock.advance(Duration.ofSeconds(11));
+        }
+        Transition blocked = sweeping.onPressure(state, "e9", Pressure.sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
+        assertThat(blocked.decision()).isInstanceOfSatisfying(Hold.class, h -> {
+            assertThat(h.blocked().step()).isEqualTo("cancel");
+            assertThat(h.reason()).startsWith("budget: max-actions-per-incident 3");
+        });
+        assertThat(blocked.next().sweep()).isEqualTo(state.sweep());
+    }
+
+    private static EffectReport changed(PlannedAction action, boolean changed) {
+        return new EffectReport(
+                action.actionId(),
+                action.step(),
+                Operation.APPLY,
+                changed,
+                false,
+                null,
+                changed ? 2 : 0,
+                null,
+                null,
+                null);
     }
 
     private Decision pressure(Level level, int connections) {

@@ -26,7 +26,10 @@ class PolicyLoaderTest {
         var cancel = (ActionSpec.CancelQueries) policy.ladder().get(2).action();
         assertThat(cancel.terminate()).isFalse();
         assertThat(cancel.minDuration()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(policy.ladder().get(3).when().minLevel()).isEqualTo(Level.CRITICAL);
+        // "follow in order until connections recover": the session steps also answer what ELEVATED is left with
+        assertThat(policy.ladder().get(2).when().minLevel()).isEqualTo(Level.ELEVATED);
+        assertThat(policy.ladder().get(3).when().minLevel()).isEqualTo(Level.ELEVATED);
+        assertThat(policy.ladder().get(3).when().minIdleInTransaction()).isEqualTo(1);
         // the runbook's emergency summary: pause ingestion and scale down workers together
         assertThat(policy.ladder().get(0).andNext()).isTrue();
         assertThat(policy.ladder().get(1).andNext()).isFalse();
