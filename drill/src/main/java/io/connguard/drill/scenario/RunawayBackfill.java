@@ -11,6 +11,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -27,6 +28,8 @@ final class RunawayBackfill implements Scenario {
     static final String PROTECTED_APPLICATION = "flyway";
     // few enough that cancelling them leaves the server CRITICAL (53 of 55): the ladder must go on to terminate
     static final int SCANS = 2;
+    // longer than the --quick policy's cancel min-duration (5 s) less its pause step's window (3 s)
+    static final Duration SCANS_LEAD = Duration.ofSeconds(6);
 
     private Backfill backfill;
     private Connection migration;
@@ -39,12 +42,13 @@ final class RunawayBackfill implements Scenario {
 
     @Override
     public String description() {
-        return "a backfill runs " + SCANS + " endless scans and leaves sessions idle in transaction until the server"
-                + " is full; a flyway migration (protected) runs a long statement alongside";
+        return "a backfill that has run " + SCANS + " endless scans for " + SCANS_LEAD.toSeconds() + " s leaves"
+                + " sessions idle in transaction until the server is full; a flyway migration (protected) runs a long"
+                + " statement alongside";
     }
 
     @Override
-    public void prepare(Stack stack) throws SQLException {
+    public void prepare(Stack stack) throws SQLException, InterruptedException {
         // one worker replica: the ladder's scale-down step has nothing to take, so relief must come from the sessions
         stack.cluster().deploy(StarforgeCluster.ETL_WORKER, 1, Stack.WORKER_POOL);
         Properties p = new Properties();
@@ -67,6 +71,10 @@ final class RunawayBackfill implements Scenario {
                 "flyway-migration");
         migrationThread.setDaemon(true);
         migrationThread.start();
+        // the job's scans have been running for a while when it starts leaking transactions: old enough for a cancel
+        // step when the ladder gets there, so the drill shows cancel coming before terminate
+        backfill = Backfill.startScans(stack.target().jdbcUrl(Stack.TARGET), Stack.APP_ROLE, SCANS);
+        Thread.sleep(SCANS_LEAD.toMillis());
     }
 
     @Override
@@ -76,7 +84,7 @@ final class RunawayBackfill implements Scenario {
                 - stack.workload().desired().values().stream()
                         .mapToInt(StarforgeCluster.WorkloadSpec::connections)
                         .sum();
-        backfill = Backfill.start(stack.target().jdbcUrl(Stack.TARGET), Stack.APP_ROLE, SCANS, ordinaryFree - SCANS);
+        backfill.leaveIdleInTransaction(ordinaryFree - SCANS);
     }
 
     @Override

@@ -21,6 +21,8 @@ public final class Backfill implements AutoCloseable {
     /** application_name of the backfill's sessions. */
     public static final String APPLICATION = "backfill";
 
+    private final String jdbcUrl;
+    private final String user;
     private final List<Thread> threads = new ArrayList<>();
     private final List<Connection> connections = new ArrayList<>();
     private final AtomicInteger cancelled = new AtomicInteger();
@@ -28,16 +30,16 @@ public final class Backfill implements AutoCloseable {
     private final AtomicInteger refused = new AtomicInteger();
 
     /**
-     * Opens {@code longQueries} sessions that run an endless scan and {@code idleInTransaction} sessions that open a
-     * transaction, take a row lock and wait; returns once all of them are in that state.
+     * Opens {@code longQueries} sessions that run an endless scan; returns once all of them run. The job's sessions
+     * idle in a transaction come later, from {@link #leaveIdleInTransaction(int)}.
      */
-    public static Backfill start(String jdbcUrl, String user, int longQueries, int idleInTransaction)
+    public static Backfill startScans(String jdbcUrl, String user, int longQueries)
             throws SQLException, InterruptedException {
-        Backfill backfill = new Backfill();
+        Backfill backfill = new Backfill(jdbcUrl, user);
         try {
             CountDownLatch running = new CountDownLatch(longQueries);
             for (int i = 0; i < longQueries; i++) {
-                Connection c = backfill.connect(jdbcUrl, user);
+                Connection c = backfill.connect();
                 backfill.runOnThread("backfill-scan-" + i, () -> {
                     try (Statement s = c.createStatement()) {
                         running.countDown();
@@ -49,23 +51,6 @@ public final class Backfill implements AutoCloseable {
                     }
                 });
             }
-            for (int i = 0; i < idleInTransaction; i++) {
-                Connection c;
-                try {
-                    c = backfill.connect(jdbcUrl, user);
-                } catch (SQLException e) {
-                    if ("53300".equals(e.getSQLState())) {
-                        backfill.refused.incrementAndGet(); // the server is full: the job runs with what it got
-                        continue;
-                    }
-                    throw e;
-                }
-                c.setAutoCommit(false);
-                try (Statement s = c.createStatement()) {
-                    s.execute("SELECT id FROM jobs ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED");
-                }
-                // the job "forgot" to commit: the session sits idle in transaction, untouched, until terminated
-            }
             if (!running.await(10, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the backfill's scans did not start within 10 s");
             }
@@ -76,7 +61,35 @@ public final class Backfill implements AutoCloseable {
         }
     }
 
-    private Connection connect(String jdbcUrl, String user) throws SQLException {
+    /**
+     * Opens up to {@code count} sessions that open a transaction, take a row lock and wait: the job "forgot" to commit,
+     * so each sits idle in transaction, untouched, until terminated. Sessions the full server refuses are counted.
+     */
+    public void leaveIdleInTransaction(int count) throws SQLException {
+        for (int i = 0; i < count; i++) {
+            Connection c;
+            try {
+                c = connect();
+            } catch (SQLException e) {
+                if ("53300".equals(e.getSQLState())) {
+                    refused.incrementAndGet(); // the server is full: the job runs with what it got
+                    continue;
+                }
+                throw e;
+            }
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT id FROM jobs ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED");
+            }
+        }
+    }
+
+    private Backfill(String jdbcUrl, String user) {
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+    }
+
+    private Connection connect() throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", user);
         p.setProperty("ApplicationName", APPLICATION);
