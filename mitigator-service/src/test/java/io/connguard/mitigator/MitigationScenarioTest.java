@@ -149,6 +149,27 @@ class MitigationScenarioTest {
     }
 
     @Test
+    void theConnectionHeldSinceStartUpStillSignalsWhenTheServerRefusesNewOnes() throws Exception {
+        try (Scenario s = new Scenario(MitigatorTestInfra.EXHAUSTED);
+                Sessions sessions = new Sessions()) {
+            // opened at start-up, before any incident: the mitigator's role is no superuser, so it gets no reserved
+            // slot
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> assertThat(sessions.sessions("exhausted", "connguard-mitigator"))
+                            .isEqualTo(1));
+            int runaway = sessions.longQuery("app_user", "exhaust-job");
+            assertThat(sessions.fillOrdinarySlots("app_user")).isPositive();
+            Thread.sleep(1100); // older than the step's 1 s minimum
+
+            s.send(Level.CRITICAL, 100);
+            ActionEvent cancel = s.await(
+                    "cancel of the runaway query",
+                    a -> a.action().equals("cancel-query") && a.outcome() == Outcome.SUCCEEDED);
+            assertThat(cancel.command().text()).isEqualTo("SELECT pg_cancel_backend(" + runaway + ")");
+        }
+    }
+
+    @Test
     void dryRunPublishesWhatItWouldDoAndChangesNothing() {
         try (Scenario s = new Scenario("dryrun-db").withWorkloads()) {
             s.send(Level.ELEVATED, 80);

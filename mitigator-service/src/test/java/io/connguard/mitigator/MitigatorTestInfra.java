@@ -27,6 +27,9 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
     private static KubernetesCrudServer kubernetes;
     private static final WebhookRecorder WEBHOOKS = new WebhookRecorder();
 
+    /** The target whose mitigator connection is alone in its database, so a test can see it open. */
+    static final String EXHAUSTED = "exhausted-db";
+
     /** Scenario targets and their policies; {@code %s} in a policy is replaced by the target's namespace. */
     static final Map<String, String> POLICIES = Map.ofEntries(
             Map.entry("ladder-db", Policies.LADDER),
@@ -39,6 +42,7 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             Map.entry("hpa-db", Policies.LADDER),
             Map.entry("hook-db", Policies.WEBHOOKS),
             Map.entry("sweep-db", Policies.SWEEP),
+            Map.entry(EXHAUSTED, Policies.EXHAUSTED),
             Map.entry("bench-cancel-db", Policies.BENCH_CANCEL));
 
     /** Targets per action kind the benchmark may use. */
@@ -51,6 +55,7 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             postgres.execute("postgres", "CREATE ROLE " + MITIGATOR_ROLE + " LOGIN");
             postgres.execute("postgres", "GRANT pg_signal_backend, pg_read_all_stats TO " + MITIGATOR_ROLE);
             postgres.execute("postgres", "CREATE ROLE app_user LOGIN");
+            postgres.execute("postgres", "CREATE DATABASE exhausted");
             kubernetes = KubernetesCrudServer.start();
         }
         Map<String, String> config = new HashMap<>();
@@ -75,6 +80,9 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
                 config.put(prefix + "host", postgres.host());
                 config.put(prefix + "port", Integer.toString(postgres.port()));
                 config.put(prefix + "user", MITIGATOR_ROLE);
+                if (target.equals(EXHAUSTED)) {
+                    config.put(prefix + "database", "exhausted");
+                }
             }
             // the benchmark needs a fresh target per measured scale or flag action (each acts once per target)
             for (int i = 0; i < BENCH_TARGETS; i++) {
@@ -157,6 +165,14 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
                     verify: {window: 500ms, improvement: 0.1}
                 recovery: {ok-soak: 1s, soak: 1s}
                 guardrails: {cooldown: 1h, max-actions-per-incident: 20, max-actions-per-hour: 100}
+                """;
+
+        static final String EXHAUSTED = """
+                ladder:
+                  - name: cancel-long-queries
+                    when: {min-level: CRITICAL}
+                    action: {kind: cancel-queries, min-duration: 1s, filter: {applications: [exhaust-job]}}
+                guardrails: {cooldown: 0s}
                 """;
 
         static final String WEBHOOKS = """

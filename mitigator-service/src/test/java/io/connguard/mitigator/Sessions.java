@@ -78,6 +78,32 @@ final class Sessions implements AutoCloseable {
         }
     }
 
+    /** Opens {@code user} sessions until the server refuses one (53300: only superuser slots left); returns how many. */
+    int fillOrdinarySlots(String user) throws SQLException {
+        for (int opened = 0; opened < 200; opened++) {
+            try {
+                connect(user, "filler", new Properties());
+            } catch (SQLException e) {
+                if ("53300".equals(e.getSQLState())) {
+                    return opened;
+                }
+                throw e;
+            }
+        }
+        throw new IllegalStateException("the server accepted 200 more sessions: it is not the small test server");
+    }
+
+    /** Client sessions of {@code application} connected to {@code database}. */
+    int sessions(String database, String application) throws SQLException {
+        try (Connection c = connect(server.superuser(), "test-admin", new Properties());
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + database
+                        + "' AND application_name = '" + application + "'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
     /** The pid's state in pg_stat_activity, or "gone" when the backend no longer exists. */
     String state(int pid) throws SQLException {
         try (Connection c = connect(server.superuser(), "test-admin", new Properties());

@@ -25,6 +25,13 @@ public interface MitigatorConfig {
     @WithDefault("1s")
     Duration tick();
 
+    /**
+     * How often a missing persistent database connection is opened again (targets whose policy signals sessions; the
+     * first attempt is at start-up).
+     */
+    @WithDefault("15s")
+    Duration connectEvery();
+
     /** CloudEvent source of action events. */
     @WithDefault("urn:connguard:mitigator")
     String source();

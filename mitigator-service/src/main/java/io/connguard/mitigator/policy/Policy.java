@@ -27,6 +27,11 @@ public record Policy(
         protection = protection == null ? new Protection(null, null) : protection;
     }
 
+    /** Whether an enabled step signals database sessions: the target then needs its persistent connection. */
+    public boolean signalsSessions() {
+        return ladder.stream().anyMatch(step -> step.enabled() && step.action().signalsSessions());
+    }
+
     /** {@code enforce} changes things; {@code dry-run} only publishes what it would have done. */
     public enum PolicyMode {
         @JsonProperty("enforce")

@@ -1,6 +1,8 @@
 package io.connguard.mitigator.action.postgres;
 
 import io.connguard.mitigator.config.MitigatorConfig;
+import io.connguard.mitigator.config.Policies;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -13,22 +15,30 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 
 /**
- * One persistent connection per target, opened on first use and reopened after a failure. Persistent because a
- * database in connection exhaustion refuses new ones: the mitigator keeps its slot (a reserved one, with
- * pg_use_reserved_connections) from before the incident. Each connection is used only by its target's actor.
+ * One persistent connection per target, opened before it is needed and reopened after a failure. Persistent because a
+ * database in connection exhaustion refuses new ones: the mitigator must hold its slot from before the incident (on
+ * PostgreSQL 16+ a reserved one, with pg_use_reserved_connections). So the connection of every target whose policy
+ * signals sessions is opened at start-up and, when missing (never reached, or dropped after a failure), again every
+ * {@code connguard.mitigator.connect-every}, while there is headroom. Each connection is used only by its target's
+ * actor; opening is serialised per target, so the scheduler and an actor never open two.
  */
 @ApplicationScoped
 public class PostgresConnections {
 
     static final String APPLICATION_NAME = "connguard-mitigator";
+    private static final Logger LOG = Logger.getLogger(PostgresConnections.class);
 
     private final MitigatorConfig config;
+    private final Policies policies;
     private final Map<String, Connection> open = new ConcurrentHashMap<>();
+    private final Map<String, Object> opening = new ConcurrentHashMap<>();
 
-    PostgresConnections(MitigatorConfig config) {
+    PostgresConnections(MitigatorConfig config, Policies policies) {
         this.config = config;
+        this.policies = policies;
     }
 
     /** The target's connection; throws when the target is not configured or cannot be reached. */
@@ -37,9 +47,50 @@ public class PostgresConnections {
         if (existing != null && existing.isValid(2)) {
             return existing;
         }
-        if (existing != null) {
-            close(existing);
+        synchronized (opening.computeIfAbsent(targetId, id -> new Object())) {
+            Connection current = open.get(targetId);
+            if (current != null && current != existing) {
+                return current; // the scheduler opened it meanwhile
+            }
+            if (current != null) {
+                open.remove(targetId);
+                close(current);
+            }
+            Connection connection = connect(targetId);
+            open.put(targetId, connection);
+            return connection;
         }
+    }
+
+    /** Opens the missing connections of the targets whose policy signals sessions; never touches an open one. */
+    @Scheduled(
+            every = "${connguard.mitigator.connect-every:15s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void keepOpen() {
+        config.targets().keySet().stream()
+                .filter(id -> policies.forTarget(id).signalsSessions())
+                .filter(id -> !open.containsKey(id))
+                .forEach(this::openMissing);
+    }
+
+    private void openMissing(String targetId) {
+        synchronized (opening.computeIfAbsent(targetId, id -> new Object())) {
+            if (open.containsKey(targetId)) {
+                return;
+            }
+            try {
+                open.put(targetId, connect(targetId));
+                LOG.infof("%s: persistent connection open", targetId);
+            } catch (SQLException | RuntimeException e) {
+                LOG.warnf(
+                        "%s: cannot open the persistent connection yet, retrying every %s (a server out of connections"
+                                + " refuses a new one mid-incident): %s",
+                        targetId, config.connectEvery(), e.getMessage());
+            }
+        }
+    }
+
+    private Connection connect(String targetId) throws SQLException {
         MitigatorConfig.Target target = config.targets().get(targetId);
         if (target == null) {
             throw new SQLException("target " + targetId + " has no connguard.mitigator.targets." + targetId
@@ -51,10 +102,10 @@ public class PostgresConnections {
         props.setProperty("ApplicationName", APPLICATION_NAME);
         props.setProperty("connectTimeout", "5");
         props.setProperty("socketTimeout", "30");
+        props.setProperty("tcpKeepAlive", "true"); // an idle connection held for days: notice a dead peer
         String url = "jdbc:postgresql://" + target.host() + ":" + target.port() + "/" + target.database();
         Connection connection = DriverManager.getConnection(url, props);
         connection.setAutoCommit(true);
-        open.put(targetId, connection);
         return connection;
     }
 
