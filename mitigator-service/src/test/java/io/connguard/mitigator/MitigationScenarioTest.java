@@ -49,10 +49,12 @@ class MitigationScenarioTest {
                             .getData())
                     .containsEntry("other", "kept");
 
-            // no better sample arrives: once the window passed, the scheduler tick escalates on the last event
-            // (a second event here would race the tick and change the learned connections per replica)
+            // the detector's next sample is no better: a step is judged only on a sample taken after it ran, and
+            // once the window passed the scheduler tick escalates on it (same connections: the learned connections
+            // per replica stay those of the first event)
+            CloudEvent<PressureChanged> afterPause = s.send(Level.ELEVATED, 80);
             ActionEvent scale = s.await("scale-workload", Outcome.SUCCEEDED);
-            assertThat(scale.causationId()).isEqualTo(first.id());
+            assertThat(scale.causationId()).isEqualTo(afterPause.id());
             assertThat(scale.stateBefore().get("replicas").asInt()).isEqualTo(4);
             assertThat(scale.command().text())
                     .isEqualTo("PUT apps/v1 deployments/etl-worker/scale {\"spec\":{\"replicas\":1}}");
@@ -133,9 +135,12 @@ class MitigationScenarioTest {
             assertThat(tooYoung.reason()).isEqualTo("no session matched the step's filter");
             // pressure holds: the ladder has run out, and the step repeats once the transaction is old enough, long
             // before its one-hour cooldown, because the step that found nothing started none
-            ActionEvent terminated = s.await(
+            ActionEvent terminated = s.awaitWhileSampling(
                     "terminate of the leaked transaction",
-                    a -> a.action().equals("terminate-idle-in-transaction") && a.outcome() == Outcome.SUCCEEDED);
+                    a -> a.action().equals("terminate-idle-in-transaction") && a.outcome() == Outcome.SUCCEEDED,
+                    Level.ELEVATED,
+                    90,
+                    1);
             assertThat(terminated.command().text()).isEqualTo("SELECT pg_terminate_backend(" + leaked + ")");
             assertThat(terminated.evidence().get("stateDurationMs").asLong()).isGreaterThanOrEqualTo(2000);
             assertThat(s.seen)

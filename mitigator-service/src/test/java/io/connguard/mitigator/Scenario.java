@@ -119,6 +119,26 @@ final class Scenario implements AutoCloseable {
      * kept in {@link #seen}, so events arriving in the same batch as a match are not lost to later assertions.
      */
     ActionEvent await(String what, Predicate<ActionEvent> wanted) {
+        return await(what, wanted, () -> {});
+    }
+
+    /**
+     * Like {@link #await(String, Predicate)}, publishing a fresh sample of {@code level} every 500 ms meanwhile, as the
+     * detector does while a target is above OK (its periodic updates): a step is judged only on a sample taken after
+     * it ran.
+     */
+    ActionEvent awaitWhileSampling(
+            String what, Predicate<ActionEvent> wanted, Level level, int connections, int idleInTransaction) {
+        long[] next = {System.nanoTime()};
+        return await(what, wanted, () -> {
+            if (System.nanoTime() >= next[0]) {
+                send(level, connections, idleInTransaction, "periodic");
+                next[0] = System.nanoTime() + Duration.ofMillis(500).toNanos();
+            }
+        });
+    }
+
+    private ActionEvent await(String what, Predicate<ActionEvent> wanted, Runnable meanwhile) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             for (; cursor < seen.size(); cursor++) {
@@ -131,6 +151,7 @@ final class Scenario implements AutoCloseable {
                         "no action event with " + what + " for " + target + " within " + WAIT.toSeconds() + " s; seen: "
                                 + seen.stream().map(Scenario::brief).toList());
             }
+            meanwhile.run();
             receive(Duration.ofMillis(100));
         }
     }

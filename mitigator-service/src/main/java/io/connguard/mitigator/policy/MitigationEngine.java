@@ -133,6 +133,18 @@ public final class MitigationEngine {
     }
 
     /**
+     * Whether {@code pressure} measured the target after {@code at}: a step is verified only on a sample taken after
+     * it ran. The detector publishes while above OK only every {@code periodic-update} (5 s), so the last event a tick
+     * sees may predate the step, and escalating on it would judge the step on the pressure it was meant to relieve.
+     * {@code sampledAt} is the detector's clock, {@code at} the mitigator's: they differ by the hosts' clock skew.
+     */
+    private static boolean sampledAfter(PressureChanged pressure, Instant at) {
+        return at == null
+                || pressure.sampledAt() == null
+                || !pressure.sampledAt().isBefore(at);
+    }
+
+    /**
      * Folds what the adapters reported into the state: a failure closes the target, signals use up the budget, the
      * replicas a scale-down reported complete what recovery learns from it.
      */
@@ -189,6 +201,10 @@ public final class MitigationEngine {
         Instant due = s.since().plus(current.verify().window());
         if (now.isBefore(due)) {
             return new Transition(s, new Wait(due, "verifying step " + current.name()));
+        }
+        if (!sampledAfter(pressure, s.since())) {
+            return new Transition(
+                    s, Hold.because("verifying step " + current.name() + ": no sample taken since it ran"));
         }
         double improvement = s.baselineRatio() - pressure.ratio();
         if (improvement >= current.verify().improvement()) {

@@ -347,6 +347,24 @@ class MitigationEngineTest {
     }
 
     @Test
+    void aTickDoesNotJudgeAStepOnASampleTakenBeforeItRan() {
+        Instant onset = clock.instant();
+        PressureChanged beforePause = Pressure.sampledAt(Pressure.sample("t", "inc-1", Level.CRITICAL, 100), onset);
+        clock.advance(Duration.ofMillis(500));
+        Transition pause = engine.onPressure(state, "e1", beforePause, OPEN);
+        clock.advance(Duration.ofSeconds(11)); // the window has passed, but no sample since the pause
+        assertThat(engine.onTick(pause.next(), "t", beforePause, OPEN).decision())
+                .isInstanceOfSatisfying(Hold.class, h -> assertThat(h.silent()).isTrue());
+
+        // the next sample judges it: the pause did not help, so the ladder goes on
+        PressureChanged afterPause =
+                Pressure.sampledAt(Pressure.sample("t", "inc-1", Level.CRITICAL, 100), clock.instant());
+        assertThat(engine.onTick(pause.next(), "t", afterPause, OPEN).decision())
+                .isInstanceOfSatisfying(
+                        Act.class, a -> assertThat(a.plan().get(0).step()).isEqualTo("scale"));
+    }
+
+    @Test
     void aStepWithAndNextRunsTheNextStepInTheSameDecisionUnderOneWindow() {
         MitigationEngine together = new MitigationEngine(
                 policy(POLICY.replaceFirst("name: pause\n", "name: pause\n    and-next: true\n")), clock);

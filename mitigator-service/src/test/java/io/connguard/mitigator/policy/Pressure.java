@@ -41,6 +41,29 @@ public final class Pressure {
                 null);
     }
 
+    /** {@code p} as if the detector had sampled it at {@code at}. */
+    public static PressureChanged sampledAt(PressureChanged p, Instant at) {
+        return new PressureChanged(
+                p.targetId(),
+                p.incidentId(),
+                p.level(),
+                p.previousLevel(),
+                p.levelChanged(),
+                p.reason(),
+                at,
+                p.probeDurationMs(),
+                p.capacity(),
+                p.connections(),
+                p.ratio(),
+                p.topClients(),
+                p.longestQueries(),
+                p.oldestTransactions(),
+                p.idleInTransaction(),
+                p.blocked(),
+                p.pooler(),
+                p.error());
+    }
+
     public static PressureChanged resolved(String target, String incident) {
         return resolved(target, incident, 40);
     }
