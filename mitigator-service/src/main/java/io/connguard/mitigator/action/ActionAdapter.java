@@ -1,5 +1,6 @@
 package io.connguard.mitigator.action;
 
+import io.connguard.mitigator.policy.ActionSpec;
 import io.connguard.mitigator.policy.PlannedAction;
 import java.util.List;
 
@@ -10,7 +11,13 @@ import java.util.List;
  */
 public interface ActionAdapter {
 
-    boolean supports(PlannedAction action);
+    boolean supports(ActionSpec spec);
 
     List<EffectResult> run(PlannedAction action);
+
+    /**
+     * Does the reads a first run of {@code spec} does (the object it changes, what it checks first), so the first
+     * incident after a start does not pay their first-use cost. Reads only; may throw, the caller logs and goes on.
+     */
+    default void warmUp(ActionSpec spec) {}
 }

@@ -5,7 +5,9 @@ import io.connguard.mitigator.policy.PolicyLoader;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,5 +31,12 @@ public class Policies {
 
     public Policy forTarget(String targetId) {
         return perTarget.getOrDefault(targetId, global);
+    }
+
+    /** Every policy in force: the service-wide one and each target's own. */
+    public List<Policy> all() {
+        List<Policy> all = new ArrayList<>(perTarget.values());
+        all.add(global);
+        return all;
     }
 }

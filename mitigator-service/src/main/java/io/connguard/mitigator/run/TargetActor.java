@@ -232,7 +232,7 @@ final class TargetActor {
 
     private ActionAdapter adapterFor(PlannedAction action) {
         return adapters.stream()
-                .filter(a -> a.supports(action))
+                .filter(a -> a.supports(action.spec()))
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException(
                         "no adapter for " + action.spec().kind()));

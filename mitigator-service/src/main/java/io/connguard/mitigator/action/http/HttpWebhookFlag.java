@@ -32,9 +32,8 @@ public class HttpWebhookFlag implements ActionAdapter {
             HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
     @Override
-    public boolean supports(PlannedAction action) {
-        return action.spec() instanceof ActionSpec.PauseIngestion pause
-                && pause.flag().webhook() != null;
+    public boolean supports(ActionSpec spec) {
+        return spec instanceof ActionSpec.PauseIngestion pause && pause.flag().webhook() != null;
     }
 
     @Override

@@ -41,9 +41,15 @@ public class KubernetesConfigMapFlag implements ActionAdapter {
     }
 
     @Override
-    public boolean supports(PlannedAction action) {
-        return action.spec() instanceof ActionSpec.PauseIngestion pause
-                && pause.flag().configMap() != null;
+    public boolean supports(ActionSpec spec) {
+        return spec instanceof ActionSpec.PauseIngestion pause && pause.flag().configMap() != null;
+    }
+
+    @Override
+    public void warmUp(ActionSpec spec) {
+        ActionSpec.ConfigMapFlag flag =
+                ((ActionSpec.PauseIngestion) spec).flag().configMap();
+        client.configMaps().inNamespace(flag.namespace()).withName(flag.name()).get();
     }
 
     @Override

@@ -38,8 +38,14 @@ public class KubernetesPoolSize implements ActionAdapter {
     }
 
     @Override
-    public boolean supports(PlannedAction action) {
-        return action.spec() instanceof ActionSpec.ShrinkPool;
+    public boolean supports(ActionSpec spec) {
+        return spec instanceof ActionSpec.ShrinkPool;
+    }
+
+    @Override
+    public void warmUp(ActionSpec spec) {
+        KubernetesWorkloads.resource(client, ((ActionSpec.ShrinkPool) spec).workload())
+                .get();
     }
 
     @Override

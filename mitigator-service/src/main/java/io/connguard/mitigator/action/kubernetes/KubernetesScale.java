@@ -37,8 +37,8 @@ public class KubernetesScale implements ActionAdapter {
     }
 
     @Override
-    public boolean supports(PlannedAction action) {
-        return action.spec() instanceof ActionSpec.ScaleWorkload;
+    public boolean supports(ActionSpec spec) {
+        return spec instanceof ActionSpec.ScaleWorkload;
     }
 
     @Override
@@ -136,6 +136,13 @@ public class KubernetesScale implements ActionAdapter {
         } catch (KubernetesClientException | NumberFormatException e) {
             return List.of(EffectResult.failed(action, reading, "Kubernetes: " + e.getMessage(), started));
         }
+    }
+
+    @Override
+    public void warmUp(ActionSpec spec) {
+        ActionSpec.Workload w = ((ActionSpec.ScaleWorkload) spec).workload();
+        KubernetesWorkloads.resource(client, w).get();
+        managingHpa(w);
     }
 
     private Optional<String> managingHpa(ActionSpec.Workload w) {

@@ -55,9 +55,8 @@ public class PostgresSessions implements ActionAdapter {
     }
 
     @Override
-    public boolean supports(PlannedAction action) {
-        return action.spec() instanceof ActionSpec.CancelQueries
-                || action.spec() instanceof ActionSpec.TerminateIdleInTransaction;
+    public boolean supports(ActionSpec spec) {
+        return spec instanceof ActionSpec.CancelQueries || spec instanceof ActionSpec.TerminateIdleInTransaction;
     }
 
     @Override
