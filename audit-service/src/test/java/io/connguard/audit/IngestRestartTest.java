@@ -18,10 +18,6 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -135,12 +131,6 @@ class IngestRestartTest {
     }
 
     private static long count(String aggregate) throws Exception {
-        var db = AuditTestInfra.database();
-        try (Connection c = DriverManager.getConnection(db.jdbcUrl("audit"), db.superuser(), db.password());
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT " + aggregate + " FROM event WHERE subject LIKE 'restart-_'")) {
-            r.next();
-            return r.getLong(1);
-        }
+        return Api.queryLong("SELECT " + aggregate + " FROM event WHERE subject LIKE 'restart-_'");
     }
 }

@@ -8,24 +8,35 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
  * Stores every record of every {@code connguard.*} topic, one poll at a time.
  *
- * <p>Delivery: the method returns only after the batch's transaction committed, and only then is the batch
- * acknowledged, so the offsets SmallRye commits (throttled strategy) never pass a record that is not durable. A crash
- * or rebalance before that commit redelivers records, which the store ignores (unique source + id). A database failure
- * is retried with backoff until the batch is stored; the batch is never skipped, and while it waits the consumer is
- * paused by back-pressure and the readiness check is DOWN. A record that is not a readable event is quarantined in the
- * same transaction and ingest carries on.
+ * <p>Delivery: a batch is acknowledged only after its transaction committed, so the offsets SmallRye commits
+ * (throttled strategy) never pass a record that is not durable. A crash or rebalance before that commit redelivers
+ * records, which the store ignores (unique source + id). A database failure is retried with backoff until the batch is
+ * stored; the batch is never skipped, and while it waits the consumer is paused by back-pressure and the readiness
+ * check is DOWN. A record that is not a readable event is quarantined in the same transaction and ingest carries on.
+ *
+ * <p>Pipeline: batches are written by one writer thread, in the order they were polled, while the next batch is
+ * decoded on the messaging worker thread; at most one batch is being written and one waits for it.
  */
 @ApplicationScoped
 public class EventIngest {
@@ -42,6 +53,15 @@ public class EventIngest {
     private final Timer writeTime;
     // the reason the last write failed while a batch is being retried; read by the readiness check
     private final AtomicReference<String> failing = new AtomicReference<>();
+    // one thread writes the batches, in poll order, while the messaging worker decodes the next one
+    private final ExecutorService writerThread = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "audit-ingest-writer");
+        thread.setDaemon(true);
+        return thread;
+    });
+    // the batch handed to the writer last: ingest calls are sequential (ordered @Blocking) but may run on different
+    // worker threads, hence volatile
+    private volatile CompletableFuture<?> writing = CompletableFuture.completedFuture(null);
 
     EventIngest(EventWriter writer, AuditConfig config, MeterRegistry registry) {
         this.writer = writer;
@@ -66,13 +86,45 @@ public class EventIngest {
                 .register(registry);
     }
 
+    /**
+     * Decodes the poll, waits until the previous batch is written, hands this one to the writer and returns: the batch
+     * is acknowledged by the writer once it is durable (or nacked, which stops the channel, if a bug escapes).
+     */
     @Incoming("events")
     @Blocking
-    public void ingest(ConsumerRecords<String, byte[]> records) {
-        Batch batch = Batch.decode(records);
+    public CompletionStage<Void> ingest(Message<ConsumerRecords<String, byte[]>> message) {
+        // decoded while the writer stores the previous batch
+        Batch batch = Batch.decode(message.getPayload());
+        awaitPreviousBatch();
         if (batch.isEmpty()) {
-            return;
+            return message.ack();
         }
+        writing = CompletableFuture.supplyAsync(() -> store(batch), writerThread)
+                .whenComplete((result, failure) -> {
+                    if (failure == null) {
+                        message.ack();
+                    } else {
+                        message.nack(unwrap(failure));
+                    }
+                });
+        return CompletableFuture.completedFuture(null);
+    }
+
+    // the write of the previous batch; a failure there has nacked it and stopped the channel, so this one is not
+    // written
+    private void awaitPreviousBatch() {
+        try {
+            writing.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            // shutting down: this batch is not acknowledged, so its records are read again after the restart
+            throw new IllegalStateException("interrupted while the previous batch was being written", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the previous batch could not be stored", e.getCause());
+        }
+    }
+
+    private WriteResult store(Batch batch) {
         batchSize.record(batch.size());
         WriteResult result = writeTime.record(() -> storeUntilDurable(batch));
         stored.increment(result.stored());
@@ -81,6 +133,21 @@ public class EventIngest {
         for (Quarantined q : batch.quarantined()) {
             LOG.warnf("quarantined %s: %s", q.record().position(), q.reason());
         }
+        return result;
+    }
+
+    // lets the batch being written finish (its acknowledgement commits its offsets); records not acknowledged by then
+    // are read again after the restart
+    @PreDestroy
+    void stopWriter() throws InterruptedException {
+        writerThread.shutdown();
+        if (!writerThread.awaitTermination(10, TimeUnit.SECONDS)) {
+            writerThread.shutdownNow();
+        }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     /** Why ingest is stuck, while a batch cannot be stored. */

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
@@ -23,11 +24,11 @@ public class EventWriter {
 
     private static final Logger LOG = Logger.getLogger(EventWriter.class);
 
-    // takes the chain locks of every subject of the batch in one global order, so concurrent writers cannot deadlock
-    private static final String LOCK_SUBJECTS = "SELECT event_lock_subjects(?::text[])";
-
-    // unnest keeps the batch order, so the events of one subject are chained in their partition's order
-    private static final String INSERT_EVENTS = """
+    // Two statements, one round trip: first the chain locks of every subject of the batch, taken in one global order so
+    // that concurrent writers cannot deadlock; then the rows. unnest keeps the batch order, so the events of one
+    // subject are chained in their partition's order.
+    private static final String LOCK_SUBJECTS_AND_INSERT_EVENTS = """
+            SELECT event_lock_subjects(?::text[]);
             INSERT INTO event (event_id, source, type, subject, time, incident_id, data,
                                kafka_topic, kafka_partition, kafka_offset)
             SELECT u.event_id, u.source, u.type, u.subject, u.time::timestamptz, u.incident_id, u.data::jsonb,
@@ -128,22 +129,24 @@ public class EventWriter {
             partitions[i] = e.position().partition();
             offsets[i] = e.position().offset();
         }
-        try (PreparedStatement lock = connection.prepareStatement(LOCK_SUBJECTS)) {
-            lock.setArray(1, connection.createArrayOf("text", subjects));
-            lock.execute();
-        }
-        try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENTS)) {
-            insert.setArray(1, connection.createArrayOf("text", ids));
-            insert.setArray(2, connection.createArrayOf("text", sources));
-            insert.setArray(3, connection.createArrayOf("text", types));
-            insert.setArray(4, connection.createArrayOf("text", subjects));
-            insert.setArray(5, connection.createArrayOf("text", times));
-            insert.setArray(6, connection.createArrayOf("text", incidents));
-            insert.setArray(7, connection.createArrayOf("text", data));
-            insert.setArray(8, connection.createArrayOf("text", topics));
-            insert.setArray(9, connection.createArrayOf("int4", partitions));
-            insert.setArray(10, connection.createArrayOf("int8", offsets));
-            return insert.executeUpdate();
+        try (PreparedStatement insert = connection.prepareStatement(LOCK_SUBJECTS_AND_INSERT_EVENTS)) {
+            insert.setArray(
+                    1,
+                    connection.createArrayOf(
+                            "text", Arrays.stream(subjects).distinct().toArray(String[]::new)));
+            insert.setArray(2, connection.createArrayOf("text", ids));
+            insert.setArray(3, connection.createArrayOf("text", sources));
+            insert.setArray(4, connection.createArrayOf("text", types));
+            insert.setArray(5, connection.createArrayOf("text", subjects));
+            insert.setArray(6, connection.createArrayOf("text", times));
+            insert.setArray(7, connection.createArrayOf("text", incidents));
+            insert.setArray(8, connection.createArrayOf("text", data));
+            insert.setArray(9, connection.createArrayOf("text", topics));
+            insert.setArray(10, connection.createArrayOf("int4", partitions));
+            insert.setArray(11, connection.createArrayOf("int8", offsets));
+            insert.execute(); // the locks' (empty) result
+            insert.getMoreResults(); // then the insert's row count
+            return insert.getUpdateCount();
         }
     }
 

@@ -2,6 +2,7 @@ package io.connguard.audit.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connguard.audit.Api;
 import io.connguard.audit.AuditTestInfra;
 import io.connguard.audit.IncidentScenario;
 import io.connguard.events.Capacity;
@@ -42,12 +43,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
@@ -123,7 +120,7 @@ class AuditBenchmarkTest {
         // full, so it ingests a backlog; the rate is measured over the stored_at span of the rows
         SharedInfra.kafka().createTopic(topic, 4);
         long producing = System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = producer()) {
+        try (KafkaProducer<String, byte[]> producer = Api.batchingProducer()) {
             for (CloudEvent<?> event : kafkaEvents) {
                 producer.send(KafkaCloudEvents.toRecord(topic, event), (m, e) -> {
                     if (e != null) {
@@ -432,21 +429,6 @@ class AuditBenchmarkTest {
                 target,
                 at,
                 data);
-    }
-
-    private static KafkaProducer<String, byte[]> producer() {
-        return new KafkaProducer<>(
-                Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        SharedInfra.kafka().bootstrapServers(),
-                        ProducerConfig.ACKS_CONFIG,
-                        "all",
-                        ProducerConfig.LINGER_MS_CONFIG,
-                        20,
-                        ProducerConfig.BATCH_SIZE_CONFIG,
-                        512 * 1024),
-                new StringSerializer(),
-                new ByteArraySerializer());
     }
 
     // {seconds from the first to the last stored_at, seconds from `after` to the first stored_at}
