@@ -33,6 +33,12 @@ import org.jboss.logging.Logger;
  * returns once the broker is unfenced and answers clients. {@link #close()} shuts it down cleanly and deletes
  * the directory; a JVM shutdown hook does the same if nobody closes it. Internal topics use replication
  * factor 1 and group rebalances start without delay, so a single node behaves like a small real cluster.
+ *
+ * <p>An outage for tests: {@link #stop()} shuts the broker down cleanly but keeps its directory and ports, so
+ * clients see connections refused, as when a real broker goes away; {@link #restart()} starts it again on the
+ * same ports from the same directory (same cluster id, no new format), so records written before the stop are
+ * still there and clients that retried meanwhile reconnect without being told anything. Stop, restart and close
+ * are serialized; a closed broker cannot be restarted.
  */
 public final class EmbeddedKafkaBroker implements KafkaBroker {
 
@@ -41,15 +47,21 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final int START_ATTEMPTS = 3;
+    /** How long a restart keeps trying to bind its old ports, e.g. while a client's socket briefly holds one. */
+    private static final Duration REBIND_TIMEOUT = Duration.ofSeconds(10);
 
-    private final KafkaRaftServer server;
+    private final Map<String, String> properties;
     private final Path directory;
     private final String bootstrapServers;
     private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The running server; null while stopped. Guarded by this. */
+    private KafkaRaftServer server;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, Path directory, String bootstrapServers) {
+    private EmbeddedKafkaBroker(
+            KafkaRaftServer server, Map<String, String> properties, Path directory, String bootstrapServers) {
         this.server = server;
+        this.properties = Map.copyOf(properties);
         this.directory = directory;
         this.bootstrapServers = bootstrapServers;
         this.shutdownHook = new Thread(this::shutdown, "connguard-kafka-shutdown");
@@ -82,13 +94,14 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         int controllerPort = FreePorts.pick();
         KafkaRaftServer server = null;
         try {
-            KafkaConfig config = new KafkaConfig(brokerProperties(directory, brokerPort, controllerPort), false);
+            Map<String, String> properties = brokerProperties(directory, brokerPort, controllerPort);
+            KafkaConfig config = new KafkaConfig(properties, false);
             format(config, directory);
             server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
             String bootstrapServers = "127.0.0.1:" + brokerPort;
             awaitServing(bootstrapServers);
-            return new EmbeddedKafkaBroker(server, directory, bootstrapServers);
+            return new EmbeddedKafkaBroker(server, properties, directory, bootstrapServers);
         } catch (RuntimeException e) {
             stopQuietly(server);
             deleteQuietly(directory);
@@ -183,9 +196,72 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         KafkaTopics.create(bootstrapServers, name, partitions);
     }
 
-    /** The log directory: deleted by {@link #close()}. */
+    /** The log directory: kept by {@link #stop()}, deleted by {@link #close()}. */
     public Path directory() {
         return directory;
+    }
+
+    /**
+     * Shuts the broker down cleanly (logs flushed, producer state saved) and keeps its directory and ports for
+     * {@link #restart()}. Clients see refused connections until then. Does nothing when already stopped.
+     */
+    public synchronized void stop() {
+        requireOpen();
+        if (server == null) {
+            return;
+        }
+        long started = System.nanoTime();
+        stopQuietly(server);
+        server = null;
+        LOG.infof(
+                "Embedded Kafka broker at %s stopped (directory kept) in %d ms",
+                bootstrapServers, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /**
+     * Starts the broker again on the same ports from the same directory, without formatting it, and returns once
+     * it serves clients. A running broker is stopped first. A port that is briefly taken is retried for up to
+     * {@link #REBIND_TIMEOUT}: clients were told this address and cannot be given another one.
+     */
+    public synchronized void restart() {
+        requireOpen();
+        stop();
+        long started = System.nanoTime();
+        long deadline = started + REBIND_TIMEOUT.toNanos();
+        while (true) {
+            KafkaRaftServer restarted = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
+            try {
+                restarted.startup();
+                awaitServing(bootstrapServers);
+                server = restarted;
+                break;
+            } catch (RuntimeException e) {
+                stopQuietly(restarted);
+                if (!FreePorts.isBindFailure(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.warnf("A port of the embedded Kafka broker at %s is taken (%s); retrying", bootstrapServers, e);
+                pause(Duration.ofMillis(100));
+            }
+        }
+        LOG.infof(
+                "Embedded Kafka broker at %s restarted in %d ms",
+                bootstrapServers, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    private void requireOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("The embedded Kafka broker at " + bootstrapServers + " is closed");
+        }
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while restarting the embedded Kafka broker", e);
+        }
     }
 
     @Override
@@ -198,12 +274,13 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         }
     }
 
-    private void shutdown() {
+    private synchronized void shutdown() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         long started = System.nanoTime();
         stopQuietly(server);
+        server = null;
         deleteQuietly(directory);
         LOG.debugf(
                 "Embedded Kafka broker at %s stopped in %d ms",
