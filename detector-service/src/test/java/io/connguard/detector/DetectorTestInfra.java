@@ -88,7 +88,7 @@ public class DetectorTestInfra implements QuarkusTestResourceLifecycleManager {
      * DriverManager only hands a driver to callers whose class loader can see the class that registered it; Quarkus
      * may have registered pgjdbc from another loader first, so register it from this one.
      */
-    private static void registerJdbcDriver() {
+    static void registerJdbcDriver() {
         try {
             Class.forName("org.postgresql.Driver", true, DetectorTestInfra.class.getClassLoader());
         } catch (ClassNotFoundException e) {

@@ -10,6 +10,7 @@ import io.connguard.events.Topics;
 import io.connguard.infra.SharedInfra;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -29,18 +30,25 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class PressureEvents implements AutoCloseable {
 
-    private final KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-            Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    SharedInfra.kafka().bootstrapServers(),
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                    "false"),
-            new StringDeserializer(),
-            new ByteArrayDeserializer());
+    private final KafkaConsumer<String, byte[]> consumer;
 
     private final Deque<ConsumerRecord<String, byte[]>> unread = new ArrayDeque<>();
 
+    /** Events on the shared broker. */
     PressureEvents() {
+        this(SharedInfra.kafka().bootstrapServers());
+    }
+
+    /** Events on the broker at {@code bootstrapServers}; keeps reading across a stop and restart of that broker. */
+    PressureEvents(String bootstrapServers) {
+        consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers,
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        "false"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
         List<TopicPartition> partitions = partitions();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
@@ -65,6 +73,16 @@ final class PressureEvents implements AutoCloseable {
      * next call (a burst after an outage arrives in one poll). Fails naming {@code what} after 20 s.
      */
     CloudEvent<PressureChanged> await(String targetId, Predicate<PressureChanged> wanted, String what) {
+        List<CloudEvent<PressureChanged>> read = collect(targetId, wanted, what);
+        return read.get(read.size() - 1);
+    }
+
+    /**
+     * Every event of {@code targetId} in the order the topic holds them, up to and including the first that matches;
+     * events after it stay for the next call. Fails naming {@code what} after 20 s.
+     */
+    List<CloudEvent<PressureChanged>> collect(String targetId, Predicate<PressureChanged> until, String what) {
+        List<CloudEvent<PressureChanged>> read = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
             if (unread.isEmpty()) {
@@ -74,10 +92,11 @@ final class PressureEvents implements AutoCloseable {
                 ConsumerRecord<String, byte[]> record = unread.poll();
                 if (targetId.equals(record.key())) {
                     CloudEvent<PressureChanged> event = decode(record);
-                    if (wanted.test(event.data())) {
-                        assertThat(event.subject()).isEqualTo(targetId);
-                        assertThat(event.data().targetId()).isEqualTo(targetId);
-                        return event;
+                    assertThat(event.subject()).isEqualTo(targetId);
+                    assertThat(event.data().targetId()).isEqualTo(targetId);
+                    read.add(event);
+                    if (until.test(event.data())) {
+                        return read;
                     }
                 }
             }

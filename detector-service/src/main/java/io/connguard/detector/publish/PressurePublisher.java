@@ -8,6 +8,7 @@ import io.connguard.events.PressureChanged;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,11 +21,18 @@ import org.jboss.logging.Logger;
 
 /**
  * Publishes pressure events to {@code connguard.pressure} as binary-mode CloudEvents keyed by target id (acks=all,
- * idempotent producer). Sending does not block the caller: while Kafka is unreachable the producer keeps retrying
- * (up to its delivery.timeout.ms) and the emitter buffers, so a short outage delays events but loses none. At most
- * {@code publish.max-pending} events may wait for their acknowledgement; beyond that, or when the producer gives up,
- * the event is dropped, counted in {@code connguard.events.dropped} and logged: never silently.
+ * idempotent producer). Sending does not block the caller. While Kafka is unreachable the events wait in the producer
+ * (as queued records, or behind a send() that waits for the topic's metadata) and, past the sink's in-flight limit, in
+ * the emitter's buffer; the producer retries them in order for delivery.timeout.ms (120 s), so an outage shorter than
+ * that delays events but loses and reorders none. At most {@code publish.max-pending} events wait for their
+ * acknowledgement; a further event is dropped at once. When the producer gives up on a record, SmallRye's sink re-sends
+ * it for up to another delivery.timeout.ms (it may then land after later events) before it fails here: dropped. A
+ * dropped event is counted in {@code connguard.events.dropped} and logged at ERROR with its id: never silently.
+ *
+ * <p>Created at start-up, not on the first event: its meters must be on /q/metrics (at 0) before anything was
+ * published, or an alert on the drop counter has no series to watch while every target is OK.
  */
+@Startup
 @ApplicationScoped
 public class PressurePublisher {
 
