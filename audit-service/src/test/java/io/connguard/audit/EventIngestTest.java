@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(value = AuditTestInfra.class, scope = TestResourceScope.GLOBAL)
-class EventIngestTest {
+public class EventIngestTest {
 
     private static final URI SOURCE = URI.create("urn:connguard:test");
 
@@ -179,7 +179,8 @@ class EventIngestTest {
                 .orElseThrow();
     }
 
-    static CloudEvent<PressureChanged> pressure(String target, Instant at) {
+    /** A CRITICAL sample of {@code target} in incident {@code inc-<target>}, with a fresh id. */
+    public static CloudEvent<PressureChanged> pressure(String target, Instant at) {
         PressureChanged data = PressureChanged.minimal(
                 target,
                 "inc-" + target,
@@ -193,7 +194,8 @@ class EventIngestTest {
                 UUID.randomUUID().toString(), SOURCE, EventType.PRESSURE_CHANGED.type(), target, at, data);
     }
 
-    private static CloudEvent<ActionEvent> action(CloudEvent<PressureChanged> cause, Instant at) {
+    /** A NOOP decision ({@code act-1}) caused by {@code cause}, in its incident. */
+    public static CloudEvent<ActionEvent> action(CloudEvent<PressureChanged> cause, Instant at) {
         ActionEvent data = new ActionEvent(
                 "act-1",
                 cause.subject(),

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -99,14 +100,22 @@ public class EventIngest {
         if (batch.isEmpty()) {
             return message.ack();
         }
-        writing = CompletableFuture.supplyAsync(() -> store(batch), writerThread)
-                .whenComplete((result, failure) -> {
-                    if (failure == null) {
-                        message.ack();
-                    } else {
-                        message.nack(unwrap(failure));
-                    }
-                });
+        CompletableFuture<WriteResult> write;
+        try {
+            write = CompletableFuture.supplyAsync(() -> store(batch), writerThread);
+        } catch (RejectedExecutionException e) {
+            // shutting down (stopWriter): this batch is not acknowledged, so its records are read again after the
+            // restart; not a failure of the application
+            LOG.debugf("not writing a batch of %d records: the writer has stopped", batch.size());
+            return CompletableFuture.completedFuture(null);
+        }
+        writing = write.whenComplete((result, failure) -> {
+            if (failure == null) {
+                message.ack();
+            } else {
+                message.nack(unwrap(failure));
+            }
+        });
         return CompletableFuture.completedFuture(null);
     }
 
@@ -136,8 +145,9 @@ public class EventIngest {
         return result;
     }
 
-    // lets the batch being written finish (its acknowledgement commits its offsets); records not acknowledged by then
-    // are read again after the restart
+    // lets the batch being written finish (its acknowledgement commits its offsets); a batch that waits for it is then
+    // refused by the stopped writer and left unacknowledged (see ingest): records not acknowledged by then are read
+    // again after the restart
     @PreDestroy
     void stopWriter() throws InterruptedException {
         writerThread.shutdown();
