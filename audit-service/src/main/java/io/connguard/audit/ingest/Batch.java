@@ -23,7 +23,7 @@ public record Batch(List<IncomingEvent> events, List<Quarantined> quarantined) {
         List<Quarantined> quarantined = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                events.add(new IncomingEvent(read(record), record));
+                events.add(IncomingEvent.of(read(record), record));
             } catch (MalformedEventException e) {
                 quarantined.add(RawRecord.of(record).quarantine(e.getMessage()));
             }
