@@ -27,6 +27,9 @@ public class EventWriter {
     // Two statements, one round trip: first the chain locks of every subject of the batch, taken in one global order so
     // that concurrent writers cannot deadlock; then the rows. unnest keeps the batch order, so the events of one
     // subject are chained in their partition's order.
+    // Keep them two statements: not one INSERT with the lock call in a CTE. PostgreSQL never evaluates a CTE the query
+    // does not reference (no locks at all: the row trigger would then lock subjects in batch order, and writers could
+    // deadlock), and one it does reference runs inside the INSERT, whose snapshot is taken before the locks are held.
     private static final String LOCK_SUBJECTS_AND_INSERT_EVENTS = """
             SELECT event_lock_subjects(?::text[]);
             INSERT INTO event (event_id, source, type, subject, time, incident_id, data,
