@@ -65,24 +65,26 @@ public final class TopicTail implements AutoCloseable {
         return new TopicTail(bootstrapServers, "earliest", List.of(topics));
     }
 
-    /** The first record matching {@code wanted}; skips the others; fails naming {@code what} after the timeout. */
+    /**
+     * The first record matching {@code wanted}; skips the ones before it and keeps the ones after it for the next call
+     * (a poll often returns several, e.g. an action's PLANNED and its result); fails naming {@code what} after the
+     * timeout.
+     */
     public ConsumerRecord<String, byte[]> await(
             Predicate<ConsumerRecord<String, byte[]>> wanted, Duration timeout, String what) {
-        while (!early.isEmpty()) {
-            ConsumerRecord<String, byte[]> record = early.poll();
-            if (wanted.test(record)) {
-                return record;
-            }
-        }
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+        while (true) {
+            while (!early.isEmpty()) {
+                ConsumerRecord<String, byte[]> record = early.poll();
                 if (wanted.test(record)) {
                     return record;
                 }
             }
+            if (System.nanoTime() >= deadline) {
+                throw new AssertionError("no record with " + what + " within " + timeout.toSeconds() + " s");
+            }
+            consumer.poll(Duration.ofMillis(100)).forEach(early::add);
         }
-        throw new AssertionError("no record with " + what + " within " + timeout.toSeconds() + " s");
     }
 
     /** Everything that arrives within {@code window}. */

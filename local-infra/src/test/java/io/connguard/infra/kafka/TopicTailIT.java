@@ -36,6 +36,22 @@ class TopicTailIT {
         }
     }
 
+    @Test
+    void recordsPolledTogetherWithAMatchAreKeptForTheNextAwait() {
+        String bootstrap = SharedInfra.kafka().bootstrapServers();
+        SharedInfra.kafka().createTopics("tail.together");
+        try (TopicTail tail = TopicTail.fromNow(bootstrap, "tail.together");
+                TopicWriter writer = new TopicWriter(bootstrap)) {
+            // like an action's PLANNED and its results: written faster than the tail polls, so polls return several
+            for (int i = 0; i < 20; i++) {
+                writer.send(new ProducerRecord<>("tail.together", "k", bytes("record " + i)));
+            }
+            for (int i = 0; i < 20; i++) {
+                assertThat(tail.await(r -> true, WAIT, "record " + i).value()).isEqualTo(bytes("record " + i));
+            }
+        }
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
