@@ -1,5 +1,6 @@
 package io.connguard.audit;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +81,57 @@ class IngestCommitTest {
             long end = end(admin);
             await().atMost(Duration.ofSeconds(10)).until(() -> committed(admin) == end);
         }
+    }
+
+    @Test
+    void aBatchHungWithoutAnErrorMakesIngestNotReadyUntilItIsStored() throws Exception {
+        String topic = "connguard.stuck-drill";
+        String subject = "stuck-writer";
+        SharedInfra.kafka().createTopic(topic, 1);
+        try (TopicWriter writer = Api.writer()) {
+            // the service has discovered the topic: the lock below stalls the writer on this subject's batch only
+            writer.send(KafkaCloudEvents.toRecord(topic, EventIngestTest.pressure("stuck-probe", Instant.now())));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> Api.queryLong("SELECT count(*) FROM event WHERE subject = 'stuck-probe'") == 1);
+            assertThat(ingestCheck()).containsEntry("status", "UP");
+
+            PostgresServer db = AuditTestInfra.database();
+            try (Connection holder = DriverManager.getConnection(db.jdbcUrl("audit"), db.superuser(), db.password());
+                    Statement s = holder.createStatement()) {
+                // the writer waits for the chain lock without an error: no SQLException, no retry
+                s.execute("SELECT pg_advisory_lock(event_subject_lock_key('" + subject + "'))");
+                writer.send(KafkaCloudEvents.toRecord(
+                        topic, EventIngestTest.pressure(subject, Instant.parse("2026-11-27T12:00:00Z"))));
+                // stuck-after is 1s in the test profile
+                await().atMost(Duration.ofSeconds(15))
+                        .until(() -> "DOWN".equals(ingestCheck().get("status")));
+                assertThat(ingestCheck().get("data"))
+                        .asInstanceOf(InstanceOfAssertFactories.map(String.class, Object.class))
+                        .hasEntrySatisfying(
+                                "stuck",
+                                reason -> assertThat((String) reason)
+                                        .matches("a batch of 1 records has been waiting \\d+\\.\\d s to be stored"
+                                                + " \\(stuck-after 1\\.0 s\\)"));
+                assertThat(Api.queryLong("SELECT count(*) FROM event WHERE subject = '" + subject + "'"))
+                        .isZero();
+                s.execute("SELECT pg_advisory_unlock(event_subject_lock_key('" + subject + "'))");
+            }
+
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> "UP".equals(ingestCheck().get("status")));
+            assertThat(ingestCheck()).doesNotContainKey("data");
+            assertThat(Api.queryLong("SELECT count(*) FROM event WHERE subject = '" + subject + "'"))
+                    .isEqualTo(1);
+        }
+    }
+
+    // the audit-ingest check of /q/health/ready (which answers 503 while any check is DOWN)
+    private static Map<String, Object> ingestCheck() {
+        return given().get("/q/health/ready")
+                .then()
+                .extract()
+                .jsonPath()
+                .getMap("checks.find { it.name == 'audit-ingest' }");
     }
 
     @Test

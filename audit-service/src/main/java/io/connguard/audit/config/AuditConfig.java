@@ -30,5 +30,12 @@ public interface AuditConfig {
         /** Longest wait between two retries; ingest retries until the database takes the batch, and never skips it. */
         @WithDefault("10s")
         Duration retryMaxBackoff();
+
+        /**
+         * How long a batch may wait to be stored (being written, or waiting for the batch before it) before the
+         * readiness check reports ingest DOWN: a writer hung without an error (a lock, a dead socket) shows nowhere else.
+         */
+        @WithDefault("2m")
+        Duration stuckAfter();
     }
 }

@@ -54,6 +54,9 @@ public class EventIngest {
     private final Timer writeTime;
     // the reason the last write failed while a batch is being retried; read by the readiness check
     private final AtomicReference<String> failing = new AtomicReference<>();
+    // the batch handed to the writer last until it is stored; read by the readiness check, which sees a writer that
+    // hangs without an error (a lock, a dead socket) only through its age
+    private final AtomicReference<Pending> pending = new AtomicReference<>();
     // one thread writes the batches, in poll order, while the messaging worker decodes the next one
     private final ExecutorService writerThread = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "audit-ingest-writer");
@@ -94,22 +97,29 @@ public class EventIngest {
     @Incoming("events")
     @Blocking
     public CompletionStage<Void> ingest(Message<ConsumerRecords<String, byte[]>> message) {
+        long received = System.nanoTime();
         // decoded while the writer stores the previous batch
         Batch batch = Batch.decode(message.getPayload());
+        // meanwhile the previous batch is pending, and it is the older one
         awaitPreviousBatch();
         if (batch.isEmpty()) {
             return message.ack();
         }
+        Pending mine = new Pending(batch.size(), received);
+        pending.set(mine);
         CompletableFuture<WriteResult> write;
         try {
             write = CompletableFuture.supplyAsync(() -> store(batch), writerThread);
         } catch (RejectedExecutionException e) {
+            pending.compareAndSet(mine, null);
             // shutting down (stopWriter): this batch is not acknowledged, so its records are read again after the
             // restart; not a failure of the application
             LOG.debugf("not writing a batch of %d records: the writer has stopped", batch.size());
             return CompletableFuture.completedFuture(null);
         }
         writing = write.whenComplete((result, failure) -> {
+            // before the next batch is handed over: awaitPreviousBatch waits for this stage
+            pending.compareAndSet(mine, null);
             if (failure == null) {
                 message.ack();
             } else {
@@ -164,6 +174,18 @@ public class EventIngest {
     public Optional<String> failure() {
         return Optional.ofNullable(failing.get());
     }
+
+    /** The oldest batch received and not yet stored (being written or waiting for the writer), if any. */
+    public Optional<Waiting> waiting() {
+        return Optional.ofNullable(pending.get())
+                .map(p -> new Waiting(p.records(), Duration.ofNanos(System.nanoTime() - p.receivedNanos())));
+    }
+
+    /** A batch of {@code records} that has waited {@code waited} since it was received to be stored. */
+    public record Waiting(int records, Duration waited) {}
+
+    // receivedNanos: System.nanoTime(), so that a wall clock step does not make a batch look stuck
+    private record Pending(int records, long receivedNanos) {}
 
     private WriteResult storeUntilDurable(Batch batch) {
         Duration backoff = config.ingest().retryInitialBackoff();
