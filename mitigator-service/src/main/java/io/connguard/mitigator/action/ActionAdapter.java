@@ -3,6 +3,7 @@ package io.connguard.mitigator.action;
 import io.connguard.mitigator.policy.ActionSpec;
 import io.connguard.mitigator.policy.PlannedAction;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Runs planned actions of the kinds it supports against one external system. Called on a target's worker thread
@@ -10,6 +11,11 @@ import java.util.List;
  * which closes the target (no further step) until the incident ends.
  */
 public interface ActionAdapter {
+
+    /** The first of {@code adapters} that runs {@code spec}; empty when none does. */
+    static Optional<ActionAdapter> forSpec(List<ActionAdapter> adapters, ActionSpec spec) {
+        return adapters.stream().filter(adapter -> adapter.supports(spec)).findFirst();
+    }
 
     boolean supports(ActionSpec spec);
 

@@ -231,9 +231,7 @@ final class TargetActor {
     }
 
     private ActionAdapter adapterFor(PlannedAction action) {
-        return adapters.stream()
-                .filter(a -> a.supports(action.spec()))
-                .findFirst()
+        return ActionAdapter.forSpec(adapters, action.spec())
                 .orElseThrow(() -> new IllegalStateException(
                         "no adapter for " + action.spec().kind()));
     }

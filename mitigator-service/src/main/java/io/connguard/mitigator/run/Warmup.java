@@ -74,9 +74,7 @@ class Warmup {
     }
 
     private void warmUp(ActionSpec spec) {
-        adapters.stream()
-                .filter(adapter -> adapter.supports(spec))
-                .findFirst()
+        ActionAdapter.forSpec(adapters, spec)
                 .ifPresent(adapter -> attempt(spec.kind(), () -> {
                     adapter.warmUp(spec);
                     return null;

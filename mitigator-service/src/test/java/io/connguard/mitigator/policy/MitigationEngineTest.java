@@ -21,13 +21,17 @@ import org.junit.jupiter.api.Test;
 
 class MitigationEngineTest {
 
-    static final String POLICY = """
+    // the first step of both test ladders
+    static final String PAUSE_STEP = """
             ladder:
               - name: pause
                 action:
                   kind: pause-ingestion
                   flag: {config-map: {namespace: ns, name: flags, key: ingest, paused-value: "off", resumed-value: "on"}}
                 verify: {window: 10s, improvement: 0.1}
+            """;
+
+    static final String POLICY = PAUSE_STEP + """
               - name: scale
                 action: {kind: scale-workload, workload: {kind: Deployment, namespace: ns, name: etl}, replicas: 0}
                 verify: {window: 10s, improvement: 0.1}
@@ -379,13 +383,7 @@ class MitigationEngineTest {
                 .isInstanceOf(Wait.class);
     }
 
-    static final String SESSION_LADDER = """
-            ladder:
-              - name: pause
-                action:
-                  kind: pause-ingestion
-                  flag: {config-map: {namespace: ns, name: flags, key: ingest, paused-value: "off", resumed-value: "on"}}
-                verify: {window: 10s, improvement: 0.1}
+    static final String SESSION_LADDER = PAUSE_STEP + """
               - name: cancel
                 action: {kind: cancel-queries, min-duration: 30s}
                 verify: {window: 10s, improvement: 0.1}
