@@ -47,19 +47,7 @@ public class PostgresConnections {
         if (existing != null && existing.isValid(2)) {
             return existing;
         }
-        synchronized (opening.computeIfAbsent(targetId, id -> new Object())) {
-            Connection current = open.get(targetId);
-            if (current != null && current != existing) {
-                return current; // the scheduler opened it meanwhile
-            }
-            if (current != null) {
-                open.remove(targetId);
-                close(current);
-            }
-            Connection connection = connect(targetId);
-            open.put(targetId, connection);
-            return connection;
-        }
+        return replace(targetId, existing);
     }
 
     /** Opens the missing connections of the targets whose policy signals sessions; never touches an open one. */
@@ -74,19 +62,34 @@ public class PostgresConnections {
     }
 
     private void openMissing(String targetId) {
+        try {
+            replace(targetId, null);
+            LOG.infof("%s: persistent connection open", targetId);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf(
+                    "%s: cannot open the persistent connection yet, retrying every %s (a server out of connections"
+                            + " refuses a new one mid-incident): %s",
+                    targetId, config.connectEvery(), e.getMessage());
+        }
+    }
+
+    /**
+     * Opens the target's connection in place of {@code stale} (null: none was open), unless another thread did so
+     * meanwhile, whose connection is returned.
+     */
+    private Connection replace(String targetId, Connection stale) throws SQLException {
         synchronized (opening.computeIfAbsent(targetId, id -> new Object())) {
-            if (open.containsKey(targetId)) {
-                return;
+            Connection current = open.get(targetId);
+            if (current != null && current != stale) {
+                return current;
             }
-            try {
-                open.put(targetId, connect(targetId));
-                LOG.infof("%s: persistent connection open", targetId);
-            } catch (SQLException | RuntimeException e) {
-                LOG.warnf(
-                        "%s: cannot open the persistent connection yet, retrying every %s (a server out of connections"
-                                + " refuses a new one mid-incident): %s",
-                        targetId, config.connectEvery(), e.getMessage());
+            if (current != null) {
+                open.remove(targetId);
+                close(current);
             }
+            Connection connection = connect(targetId);
+            open.put(targetId, connection);
+            return connection;
         }
     }
 
