@@ -7,6 +7,7 @@ import io.connguard.infra.postgres.PostgresServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -43,15 +44,22 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             Map.entry("hook-db", Policies.WEBHOOKS),
             Map.entry("sweep-db", Policies.SWEEP),
             Map.entry(EXHAUSTED, Policies.EXHAUSTED),
-            Map.entry("bench-cancel-db", Policies.BENCH_CANCEL));
+            Map.entry("bench-cancel-db", Policies.BENCH_CANCEL),
+            Map.entry("healthy-db", Policies.LADDER + Policies.STRICT_EVIDENCE),
+            Map.entry("lease-db", Policies.LADDER + Policies.SHORT_LEASE),
+            Map.entry("db-a", Policies.shipped()));
 
     /** Targets per action kind the benchmark may use. */
     public static final int BENCH_TARGETS = 60;
 
+    // the benchmark's targets each hold a database connection: configured (and room made for them) only when it runs
+    private static final boolean BENCHMARK = System.getProperty("groups", "").contains("benchmark");
+
     @Override
     public synchronized Map<String, String> start() {
         if (postgres == null) {
-            postgres = PostgresServer.start(PostgresOptions.defaults().maxConnections(40));
+            postgres = PostgresServer.start(
+                    PostgresOptions.defaults().maxConnections(BENCHMARK ? 2 * BENCH_TARGETS + 60 : 40));
             postgres.execute("postgres", "CREATE ROLE " + MITIGATOR_ROLE + " LOGIN");
             postgres.execute("postgres", "GRANT pg_signal_backend, pg_read_all_stats TO " + MITIGATOR_ROLE);
             postgres.execute("postgres", "CREATE ROLE app_user LOGIN");
@@ -69,10 +77,12 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             for (var entry : POLICIES.entrySet()) {
                 String target = entry.getKey();
                 Path file = dir.resolve(target + ".yaml");
+                String policy = entry.getValue().contains("evidence:")
+                        ? entry.getValue()
+                        : entry.getValue() + Policies.SYNTHETIC_CLAIMS;
                 Files.writeString(
                         file,
-                        entry.getValue()
-                                .replace("%s", namespace(target))
+                        policy.replace("%s", namespace(target))
                                 .replace("%flag-url", WEBHOOKS.url("/flags/ingestion"))
                                 .replace("%notify-url", WEBHOOKS.url("/slack")));
                 String prefix = "connguard.mitigator.targets." + target + ".";
@@ -84,14 +94,19 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
                     config.put(prefix + "database", "exhausted");
                 }
             }
-            // the benchmark needs a fresh target per measured scale or flag action (each acts once per target)
-            for (int i = 0; i < BENCH_TARGETS; i++) {
+            // the benchmark needs a fresh target per measured scale or flag action (each acts once per target), each
+            // with the database connection its claims are confirmed over: only when the benchmark runs
+            for (int i = 0; i < (BENCHMARK ? BENCH_TARGETS : 0); i++) {
                 for (String kind : List.of("flag", "scale")) {
                     String target = "bench-" + kind + "-" + i;
                     Path file = dir.resolve(target + ".yaml");
                     String policy = kind.equals("flag") ? Policies.BENCH_FLAG : Policies.BENCH_SCALE;
-                    Files.writeString(file, policy.replace("%s", namespace(target)));
-                    config.put("connguard.mitigator.targets." + target + ".policy-file", file.toString());
+                    Files.writeString(file, policy.replace("%s", namespace(target)) + Policies.SYNTHETIC_CLAIMS);
+                    String prefix = "connguard.mitigator.targets." + target + ".";
+                    config.put(prefix + "policy-file", file.toString());
+                    config.put(prefix + "host", postgres.host());
+                    config.put(prefix + "port", Integer.toString(postgres.port()));
+                    config.put(prefix + "user", MITIGATOR_ROLE);
                 }
             }
         } catch (IOException e) {
@@ -121,6 +136,29 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
 
     /** Test policies: short windows and soaks so a whole incident plays out in seconds. */
     static final class Policies {
+        /**
+         * Appended to every policy without its own {@code evidence}: the scenarios' claims are synthetic and the shared
+         * server is not full, so the mitigator's own sample confirms a claim as long as it can read the target at all.
+         * The confirmation itself is tested with the shipped defaults ({@code STRICT_EVIDENCE}).
+         */
+        static final String SYNTHETIC_CLAIMS = "evidence: {confirm-tolerance: 0.99}\n";
+
+        /** The policy shipped in the jar, as a file, confirming synthetic claims like {@link #SYNTHETIC_CLAIMS}. */
+        static String shipped() {
+            try (var in = MitigatorTestInfra.class.getClassLoader().getResourceAsStream("default-policy.yaml")) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                        .replace("confirm-tolerance: 0.10", "confirm-tolerance: 0.99");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** The shipped evidence rules: a claim the shared, nearly idle server does not bear out changes nothing. */
+        static final String STRICT_EVIDENCE = "evidence: {max-age: 10s}\n";
+
+        /** Claims confirmed as in the scenarios, and an open episode expires 3 s after its last fresh claim. */
+        static final String SHORT_LEASE = "evidence: {confirm-tolerance: 0.99, max-age: 3s, timeout: 3s}\n";
+
         static final String LADDER = """
                 ladder:
                   - name: pause-ingestion

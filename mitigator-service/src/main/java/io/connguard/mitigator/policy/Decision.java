@@ -7,13 +7,23 @@ import java.util.Objects;
 /** What the engine decided for one input. A value; the runner turns it into effects and action events. */
 public sealed interface Decision {
 
-    /** Run these actions, in order. */
-    record Act(List<PlannedAction> plan) implements Decision {
+    /**
+     * Run these actions, in order. {@code confirmation} is the mitigator's own sample that bore out the claim before an
+     * enforced step; null for restores and dry-run steps, which act on no claim of pressure.
+     */
+    record Act(List<PlannedAction> plan, Confirmation confirmation) implements Decision {
         public Act {
             if (plan == null || plan.isEmpty()) {
                 throw new IllegalArgumentException("an Act needs at least one action; use Hold for nothing to do");
             }
+            if (confirmation != null && !confirmation.confirmed()) {
+                throw new IllegalArgumentException("an unconfirmed claim is a Hold, not an Act: " + confirmation);
+            }
             plan = List.copyOf(plan);
+        }
+
+        public Act(List<PlannedAction> plan) {
+            this(plan, null);
         }
     }
 

@@ -22,6 +22,10 @@ import java.util.function.Consumer;
  * @param scaleDown the episode's first worker scale-down, from which recovery learns connections per replica
  * @param sweep how many times this episode went through its session steps again after the ladder ran out; part of
  *     their action ids, so a repeat is a new action
+ * @param evidenceAt when the last fresh pressure event was accepted (the mitigator's clock): the evidence lease of an
+ *     open episode runs from here; null in a state stored before the lease existed (then it runs from {@code since})
+ * @param evidenceLostAt when the lease of the open episode expired and the mitigator began to judge the target on its
+ *     own samples; null while fresh evidence arrives
  */
 public record EpisodeState(
         Phase phase,
@@ -41,7 +45,9 @@ public record EpisodeState(
         List<String> recentEventIds,
         Sample lastSample,
         ScaleDown scaleDown,
-        int sweep) {
+        int sweep,
+        Instant evidenceAt,
+        Instant evidenceLostAt) {
 
     public enum Phase {
         IDLE,
@@ -71,7 +77,26 @@ public record EpisodeState(
 
     public static EpisodeState idle() {
         return new EpisodeState(
-                Phase.IDLE, null, 0, -1, null, 0, 0, null, null, null, null, null, 0, null, null, null, null, 0);
+                Phase.IDLE,
+                null,
+                0,
+                -1,
+                null,
+                0,
+                0,
+                null,
+                null,
+                null,
+                null,
+                null,
+                0,
+                null,
+                null,
+                null,
+                null,
+                0,
+                null,
+                null);
     }
 
     EpisodeState withPhase(Phase p, int stepIndex, int stageIndex, Instant at, double baseline) {
@@ -139,6 +164,22 @@ public record EpisodeState(
         return with(b -> b.scaleDown = down);
     }
 
+    EpisodeState withFailedClosed(String failed) {
+        return with(b -> b.failedClosed = failed);
+    }
+
+    /** A fresh claim arrived at {@code at}: the lease runs again from there. */
+    EpisodeState withEvidenceAt(Instant at) {
+        return with(b -> {
+            b.evidenceAt = at;
+            b.evidenceLostAt = null;
+        });
+    }
+
+    EpisodeState withEvidenceLostAt(Instant at) {
+        return with(b -> b.evidenceLostAt = at);
+    }
+
     // records have no withers: copy every component once here, change the few the caller names
     private EpisodeState with(Consumer<Copy> change) {
         Copy c = new Copy(this);
@@ -161,7 +202,9 @@ public record EpisodeState(
                 c.recentEventIds,
                 c.lastSample,
                 c.scaleDown,
-                c.sweep);
+                c.sweep,
+                c.evidenceAt,
+                c.evidenceLostAt);
     }
 
     private static final class Copy {
@@ -183,6 +226,8 @@ public record EpisodeState(
         Sample lastSample;
         ScaleDown scaleDown;
         int sweep;
+        Instant evidenceAt;
+        Instant evidenceLostAt;
 
         Copy(EpisodeState s) {
             phase = s.phase;
@@ -203,6 +248,8 @@ public record EpisodeState(
             lastSample = s.lastSample;
             scaleDown = s.scaleDown;
             sweep = s.sweep;
+            evidenceAt = s.evidenceAt;
+            evidenceLostAt = s.evidenceLostAt;
         }
     }
 }

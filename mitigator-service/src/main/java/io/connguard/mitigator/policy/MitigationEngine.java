@@ -1,6 +1,7 @@
 package io.connguard.mitigator.policy;
 
 import io.connguard.events.Level;
+import io.connguard.events.Mode;
 import io.connguard.events.PressureChanged;
 import io.connguard.mitigator.policy.Decision.Act;
 import io.connguard.mitigator.policy.Decision.Hold;
@@ -31,10 +32,12 @@ public final class MitigationEngine {
     private static final int STAGE_RESTORE_WORKERS = 1;
 
     private final Policy policy;
+    private final Policy.Evidence evidence;
     private final Clock clock;
 
     public MitigationEngine(Policy policy, Clock clock) {
         this.policy = policy;
+        this.evidence = policy.evidence();
         this.clock = clock;
     }
 
@@ -44,15 +47,28 @@ public final class MitigationEngine {
 
     /** A pressure event for the state's target. */
     public Transition onPressure(EpisodeState state, String eventId, PressureChanged pressure, Guard guard) {
+        if (state.phase() == Phase.IDLE && pressure.level() == Level.OK) {
+            // the detector's state event and heartbeat of a healthy target, every 30 s for every target: nothing to
+            // decide, nothing to store, not worth an action event
+            return new Transition(state, Hold.silently("level OK, no episode open"));
+        }
         if (state.recentEventIds().contains(eventId)) {
             return new Transition(state, Hold.silently("event " + eventId + " was already handled"));
         }
         EpisodeState s = remember(state, eventId);
+        Instant now = clock.instant();
+        String stale = staleness(pressure, now);
+        if (stale != null) {
+            // a claim about the target as it was (a replayed topic, a consumer back from downtime, a lost offset) or
+            // from a clock far off: it starts, escalates and restores nothing, and does not renew the evidence lease
+            return new Transition(s, Hold.because(stale));
+        }
+        s = s.withEvidenceAt(now);
+        guard = guard.readingOnce();
         if (pressure.connections() != null && pressure.capacity() != null) {
             s = s.withLastSample(new EpisodeState.Sample(
                     pressure.connections().total(), pressure.capacity().usable()));
         }
-        Instant now = clock.instant();
         Level level = pressure.level();
         if (level == Level.UNKNOWN) {
             // blind: neither escalate nor start restoring; a database that cannot be probed is often the one in trouble
@@ -60,6 +76,13 @@ public final class MitigationEngine {
         }
         if (level == Level.OK) {
             return onOk(s, pressure, guard, now);
+        }
+        if (s.phase() == Phase.RECOVERING) {
+            Confirmation relapse = Confirmation.judge(guard.target().read(), pressure, evidence);
+            if (!relapse.confirmed()) {
+                return new Transition(
+                        s, Hold.because("relapse not confirmed on the target (" + relapse + "): restoring goes on"));
+            }
         }
         // a missing id on both sides is the same incident: treating it as new would reset the budgets each event
         boolean sameIncident = Objects.equals(s.incidentId(), pressure.incidentId());
@@ -101,9 +124,14 @@ public final class MitigationEngine {
      */
     public Transition onTick(EpisodeState state, String targetId, PressureChanged lastPressure, Guard guard) {
         Instant now = clock.instant();
+        guard = guard.readingOnce();
+        if (state.phase() != Phase.IDLE && leaseExpired(state, now)) {
+            return withoutEvidence(state, targetId, guard, now);
+        }
         if (state.phase() == Phase.MITIGATING
                 && state.okSince() == null
                 && lastPressure != null
+                && staleness(lastPressure, now) == null
                 && lastPressure.level().isAbove(Level.OK)
                 && Objects.equals(state.incidentId(), lastPressure.incidentId())) {
             Transition t = escalate(state, lastPressure, guard, now);
@@ -130,6 +158,115 @@ public final class MitigationEngine {
             return new Transition(state, Hold.silently("recovery held: " + holdReason(state, guard)));
         }
         return runStage(state, targetId, null, state.stage() + 1, now);
+    }
+
+    /** Whether {@code pressure} is fresh enough to act on now; a stale claim is kept for nothing, not even a tick. */
+    public boolean fresh(PressureChanged pressure) {
+        return staleness(pressure, clock.instant()) == null;
+    }
+
+    /**
+     * Why a claim is too old to act on, or null when it is fresh. {@code sampledAt} is the detector's clock, {@code now}
+     * the mitigator's: skew between the hosts shifts the age by as much, so a claim from further ahead than
+     * evidence.max-age is refused too (NTP keeps the skew to milliseconds; a larger one is a fault to fix, not to
+     * act through).
+     */
+    private String staleness(PressureChanged pressure, Instant now) {
+        Duration age = Duration.between(pressure.sampledAt(), now);
+        if (age.compareTo(evidence.maxAge()) > 0) {
+            return "stale evidence: sampled " + age.toSeconds() + " s ago (evidence.max-age "
+                    + evidence.maxAge().toSeconds() + " s)";
+        }
+        if (age.negated().compareTo(evidence.maxAge()) > 0) {
+            return "evidence from the future: sampled " + age.negated().toSeconds()
+                    + " s ahead of the mitigator's clock (evidence.max-age "
+                    + evidence.maxAge().toSeconds()
+                    + " s): check the hosts' clocks";
+        }
+        return null;
+    }
+
+    private boolean leaseExpired(EpisodeState s, Instant now) {
+        Instant last = s.evidenceAt() != null ? s.evidenceAt() : s.since();
+        return last != null && now.isAfter(last.plus(evidence.timeout()));
+    }
+
+    /**
+     * The open episode's evidence lease expired: no fresh claim for {@code evidence.timeout} (the detector died, lost
+     * Kafka or its database connection, or only stale events arrive). No step runs on an old claim. The mitigator
+     * reads the target itself on every tick instead, and restores in stages once its own samples have stayed under
+     * {@code healthy-below} for the soak ({@code ok-soak} before the first stage, {@code soak} between stages), so
+     * nothing it changed stays changed waiting for an event that may never come. The first tick of a lapse says so
+     * in an event; a fresh claim ends the lapse.
+     */
+    private Transition withoutEvidence(EpisodeState state, String targetId, Guard guard, Instant now) {
+        OwnSample own = guard.target().read();
+        boolean healthy = own != null && !own.refused() && own.ratio() < evidence.healthyBelow();
+        boolean news = state.evidenceLostAt() == null;
+        EpisodeState s = news ? state.withEvidenceLostAt(now) : state;
+        Instant lastEvidence = s.evidenceAt() != null ? s.evidenceAt() : s.since();
+        String lapse = "no fresh evidence since " + lastEvidence + " (evidence.timeout "
+                + evidence.timeout().toSeconds() + " s): no new step; ";
+        if (!healthy) {
+            String reason = lapse + "holding, "
+                    + (own == null ? "the target cannot be read either" : "own sample " + own + " is not healthy");
+            return new Transition(s.withOkSince(null), news ? Hold.because(reason) : Hold.silently(reason));
+        }
+        Instant healthySince = s.okSince() != null ? s.okSince() : now;
+        s = s.withOkSince(healthySince);
+        boolean recovering = s.phase() == Phase.RECOVERING;
+        Instant due = recovering
+                ? latest(healthySince, s.since()).plus(policy.recovery().soak())
+                : healthySince.plus(policy.recovery().okSoak());
+        String reason = String.format(
+                Locale.ROOT,
+                "%sown sample %s is under %.2f: restoring in stages once that holds until %s",
+                lapse,
+                own,
+                evidence.healthyBelow(),
+                due);
+        if (news) {
+            return new Transition(s, Hold.because(reason));
+        }
+        if (now.isBefore(due)) {
+            return new Transition(s, new Wait(due, reason));
+        }
+        if (s.failedClosed() != null || guard.killSwitchEngaged()) {
+            return new Transition(s, Hold.silently("recovery held: " + holdReason(s, guard)));
+        }
+        return runStage(s, targetId, null, recovering ? s.stage() + 1 : 0, now);
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    /**
+     * An operator asked for the staged restore now: for a target whose restore fail-closed held, or one left mitigated
+     * without a detector. Clears fail-closed and runs recovery from its first stage (from the stage that was held when
+     * already recovering; every restore is idempotent), then the soaks go on as usual. The restore's actions get new
+     * ids (a new episode), so a stage run again is not taken downstream for a duplicate.
+     */
+    public Transition onRestoreRequested(EpisodeState state, String targetId, Guard guard) {
+        if (state.phase() == Phase.IDLE) {
+            return new Transition(state, Hold.because("nothing to restore: no episode is open"));
+        }
+        if (guard.killSwitchEngaged()) {
+            return new Transition(state, Hold.because("kill switch engaged: release it before restoring"));
+        }
+        EpisodeState s = state.withIncident(state.incidentId(), state.episode() + 1, state.actionsInIncident(), null);
+        return runStage(s, targetId, null, state.phase() == Phase.RECOVERING ? state.stage() : 0, clock.instant());
+    }
+
+    /** An operator lets automation go on for a target that failed closed: the policy decides again from here. */
+    public Transition onResumeRequested(EpisodeState state) {
+        if (state.failedClosed() == null) {
+            return new Transition(state, Hold.because("nothing to resume: the target is not failed closed"));
+        }
+        return new Transition(
+                state.withFailedClosed(null),
+                Hold.because("fail closed lifted (was: " + state.failedClosed() + "); automation goes on in phase "
+                        + state.phase()));
     }
 
     /**
@@ -300,7 +437,15 @@ public final class MitigationEngine {
                 at = nextMatching(at, pressure);
             }
         }
-        return new Transition(next, new Act(plan));
+        if (plan.stream().noneMatch(a -> a.mode() == Mode.ENFORCE)) {
+            return new Transition(next, new Act(plan)); // a dry run changes nothing, so it needs no confirmation
+        }
+        // the claim is a message; the target is the evidence: act only on what the mitigator's own sample bears out
+        Confirmation confirmation = Confirmation.judge(guard.target().read(), pressure, evidence);
+        if (!confirmation.confirmed()) {
+            return new Transition(s, Hold.blocking(plan.get(0), "not confirmed on the target: " + confirmation));
+        }
+        return new Transition(next, new Act(plan, confirmation));
     }
 
     private EpisodeState acted(EpisodeState s, int index, Policy.Step step, PressureChanged pressure, Instant now) {
@@ -586,6 +731,17 @@ public final class MitigationEngine {
         return times.stream().filter(t -> t.isAfter(from)).toList();
     }
 
-    /** What the engine must know from outside the policy: whether automation is switched off. */
-    public record Guard(boolean killSwitchEngaged) {}
+    /**
+     * What the engine must know from outside the policy: whether automation is switched off, and how to read the target
+     * itself (to confirm a claim before acting, or to judge it when claims stopped arriving).
+     */
+    public record Guard(boolean killSwitchEngaged, TargetReader target) {
+        public Guard {
+            Objects.requireNonNull(target, "target");
+        }
+
+        Guard readingOnce() {
+            return new Guard(killSwitchEngaged, target.once());
+        }
+    }
 }

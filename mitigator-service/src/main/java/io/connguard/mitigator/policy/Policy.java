@@ -17,19 +17,16 @@ public record Policy(
         Recovery recovery,
         Guardrails guardrails,
         @JsonProperty("protected") Protection protection,
-        @JsonProperty("notify") Notify notification) {
+        @JsonProperty("notify") Notify notification,
+        Evidence evidence) {
 
     public Policy {
         mode = mode == null ? PolicyMode.ENFORCE : mode;
         ladder = ladder == null ? List.of() : List.copyOf(ladder);
+        evidence = evidence == null ? new Evidence(null, null, null, null) : evidence;
         recovery = recovery == null ? new Recovery(null, null, null) : recovery;
         guardrails = guardrails == null ? new Guardrails(null, null, null, null, null) : guardrails;
         protection = protection == null ? new Protection(null, null) : protection;
-    }
-
-    /** Whether an enabled step signals database sessions: the target then needs its persistent connection. */
-    public boolean signalsSessions() {
-        return ladder.stream().anyMatch(step -> step.enabled() && step.action().signalsSessions());
     }
 
     /** {@code enforce} changes things; {@code dry-run} only publishes what it would have done. */
@@ -89,6 +86,29 @@ public record Policy(
             okSoak = okSoak == null ? Duration.ofSeconds(60) : okSoak;
             soak = soak == null ? Duration.ofSeconds(30) : soak;
             maxRatio = maxRatio == null ? 0.70 : maxRatio;
+        }
+    }
+
+    /**
+     * How fresh and how confirmed a claim must be before the engine acts on it. A pressure event is the detector's
+     * claim about the target; the engine acts only on a claim sampled within {@code maxAge} that its own sample of the
+     * target confirms, and while an episode is open it expects a fresh claim at least every {@code timeout}.
+     *
+     * @param maxAge a claim sampled longer ago than this (or this far ahead of the mitigator's clock) changes nothing;
+     *     twice the detector's periodic update (5 s) by default, so one late update is not stale yet
+     * @param timeout how long an open episode goes without a fresh claim before the mitigator holds and judges the
+     *     target on its own samples; longer than the detector's heartbeat (30 s), so a quiet detector never expires it
+     * @param confirmTolerance how far (ratio points) the mitigator's own sample may lie below what a claim needs and
+     *     still confirm it: the two samples are moments apart
+     * @param healthyBelow own samples under this ratio are healthy (the detector's ELEVATED threshold by default); a
+     *     claim is confirmed at no less than this, minus the tolerance
+     */
+    public record Evidence(Duration maxAge, Duration timeout, Double confirmTolerance, Double healthyBelow) {
+        public Evidence {
+            maxAge = maxAge == null ? Duration.ofSeconds(10) : maxAge;
+            timeout = timeout == null ? Duration.ofSeconds(45) : timeout;
+            confirmTolerance = confirmTolerance == null ? 0.10 : confirmTolerance;
+            healthyBelow = healthyBelow == null ? 0.80 : healthyBelow;
         }
     }
 

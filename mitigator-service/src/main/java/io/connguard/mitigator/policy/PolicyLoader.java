@@ -162,6 +162,19 @@ public final class PolicyLoader {
         if (!(policy.recovery().maxRatio() > 0 && policy.recovery().maxRatio() <= 1)) {
             problems.add("recovery.max-ratio: must be in (0, 1]");
         }
+        Policy.Evidence e = policy.evidence();
+        if (!positive(e.maxAge())) {
+            problems.add("evidence.max-age: must be positive");
+        }
+        if (e.timeout().compareTo(e.maxAge()) < 0) {
+            problems.add("evidence.timeout: must not be shorter than evidence.max-age");
+        }
+        if (!(e.confirmTolerance() >= 0 && e.confirmTolerance() < 1)) {
+            problems.add("evidence.confirm-tolerance: must be in [0, 1)");
+        }
+        if (!(e.healthyBelow() > 0 && e.healthyBelow() <= 1)) {
+            problems.add("evidence.healthy-below: must be in (0, 1]");
+        }
         Policy.Guardrails g = policy.guardrails();
         if (g.cooldown().isNegative()) {
             problems.add("guardrails.cooldown: must not be negative");

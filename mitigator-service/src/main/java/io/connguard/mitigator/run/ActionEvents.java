@@ -1,10 +1,14 @@
 package io.connguard.mitigator.run;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.connguard.events.ActionEvent;
 import io.connguard.events.Command;
+import io.connguard.events.EventJson;
 import io.connguard.events.Mode;
 import io.connguard.events.Outcome;
 import io.connguard.mitigator.action.EffectResult;
+import io.connguard.mitigator.policy.Confirmation;
+import io.connguard.mitigator.policy.OwnSample;
 import io.connguard.mitigator.policy.PlannedAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,8 +25,11 @@ final class ActionEvents {
                 .toString();
     }
 
-    /** Decided, about to run. */
-    static ActionEvent planned(PlannedAction a, Instant now) {
+    /**
+     * Decided, about to run; {@code confirmation} (null for restores and dry runs) is the mitigator's own sample that
+     * bore out the claim, recorded as the event's evidence.
+     */
+    static ActionEvent planned(PlannedAction a, Confirmation confirmation, Instant now) {
         return new ActionEvent(
                 a.actionId(),
                 a.targetId(),
@@ -35,12 +42,35 @@ final class ActionEvents {
                 null,
                 null,
                 null,
-                null,
+                confirmation == null ? null : evidence(confirmation),
                 a.operation() + " " + a.spec().kind() + (a.reason() == null ? "" : ": " + a.reason()),
                 null,
                 now,
                 null,
                 null);
+    }
+
+    private static ObjectNode evidence(Confirmation c) {
+        ObjectNode confirmed = EventJson.mapper().createObjectNode();
+        OwnSample own = c.own();
+        if (own.refused()) {
+            confirmed.put("refused", true);
+        } else {
+            confirmed.put("clientBackends", own.clientBackends());
+            confirmed.put("usable", own.usable());
+        }
+        confirmed.put("ratio", round(own.ratio()));
+        confirmed.put("claimedRatio", round(c.claimed()));
+        confirmed.put("requiredRatio", round(c.required()));
+        confirmed.put("sampledAt", own.takenAt().toString());
+        confirmed.put("sampleMs", round(own.took()));
+        ObjectNode evidence = EventJson.mapper().createObjectNode();
+        evidence.set("confirmation", confirmed);
+        return evidence;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
     }
 
     /** What the adapter did; a session result gets its own action id (one action per pid). */

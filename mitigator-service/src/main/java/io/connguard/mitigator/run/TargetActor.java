@@ -10,6 +10,7 @@ import io.connguard.mitigator.action.ActionAdapter;
 import io.connguard.mitigator.action.EffectResult;
 import io.connguard.mitigator.action.kubernetes.KubernetesStateStore;
 import io.connguard.mitigator.action.kubernetes.KubernetesStateStore.Versioned;
+import io.connguard.mitigator.policy.Confirmation;
 import io.connguard.mitigator.policy.Decision;
 import io.connguard.mitigator.policy.EffectReport;
 import io.connguard.mitigator.policy.EpisodeState;
@@ -66,13 +67,30 @@ final class TargetActor {
     /** Handles one pressure event; {@code emit} receives each action event as soon as it exists. */
     void onPressure(
             String eventId, PressureChanged pressure, MitigationEngine.Guard guard, Consumer<ActionEvent> emit) {
-        lastPressure = pressure;
+        if (engine.fresh(pressure)) {
+            // a stale claim must not be escalated on by a later tick either
+            lastPressure = pressure;
+        }
         decide(s -> engine.onPressure(s, eventId, pressure, guard), eventId, pressure.incidentId(), false, emit);
     }
 
-    /** Handles a clock tick: soak windows that ended. */
+    /** Handles a clock tick: soak windows that ended, an evidence lease that expired. */
     void onTick(MitigationEngine.Guard guard, Consumer<ActionEvent> emit) {
         decide(s -> engine.onTick(s, targetId, lastPressure, guard), null, null, true, emit);
+    }
+
+    /** An operator's restore: fail-closed lifted, the staged restore runs now. */
+    void onRestoreRequested(MitigationEngine.Guard guard, Consumer<ActionEvent> emit) {
+        decide(s -> engine.onRestoreRequested(s, targetId, guard), null, incident(), false, emit);
+    }
+
+    /** An operator's resume: fail-closed lifted, the policy decides again from here. */
+    void onResumeRequested(Consumer<ActionEvent> emit) {
+        decide(engine::onResumeRequested, null, incident(), false, emit);
+    }
+
+    private String incident() {
+        return cached == null ? null : cached.state().incidentId();
     }
 
     /** Whether ticks can matter: the target is mid-episode. */
@@ -143,7 +161,7 @@ final class TargetActor {
                 : null;
         Mode mode = engine.policy().mode() == Policy.PolicyMode.ENFORCE ? Mode.ENFORCE : Mode.DRY_RUN;
         if (decision instanceof Decision.Act act) {
-            run(act.plan(), emit);
+            run(act.plan(), act.confirmation(), emit);
         } else if (decision instanceof Decision.Hold hold) {
             if (hold.blocked() != null) {
                 emit.accept(ActionEvents.skipped(hold.blocked(), causation, hold.reason(), now()));
@@ -156,10 +174,10 @@ final class TargetActor {
         }
     }
 
-    private void run(List<PlannedAction> plan, Consumer<ActionEvent> emit) {
+    private void run(List<PlannedAction> plan, Confirmation confirmation, Consumer<ActionEvent> emit) {
         List<EffectReport> reports = new ArrayList<>();
         for (PlannedAction action : plan) {
-            emit.accept(ActionEvents.planned(action, now()));
+            emit.accept(ActionEvents.planned(action, confirmation, now()));
             List<EffectResult> results;
             try {
                 results = adapterFor(action).run(action);

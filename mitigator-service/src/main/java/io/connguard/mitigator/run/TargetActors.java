@@ -7,6 +7,8 @@ import io.connguard.events.PressureChanged;
 import io.connguard.mitigator.action.ActionAdapter;
 import io.connguard.mitigator.action.http.SlackNotifier;
 import io.connguard.mitigator.action.kubernetes.KubernetesStateStore;
+import io.connguard.mitigator.action.postgres.PostgresSampler;
+import io.connguard.mitigator.config.MitigatorConfig;
 import io.connguard.mitigator.config.Policies;
 import io.connguard.mitigator.guard.KillSwitch;
 import io.connguard.mitigator.policy.MitigationEngine;
@@ -21,11 +23,15 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,6 +45,8 @@ public class TargetActors {
     private static final Logger LOG = Logger.getLogger(TargetActors.class);
 
     private final Policies policies;
+    private final Set<String> configured;
+    private final PostgresSampler sampler;
     private final KubernetesStateStore store;
     private final List<ActionAdapter> adapters;
     private final ActionPublisher publisher;
@@ -51,6 +59,8 @@ public class TargetActors {
 
     TargetActors(
             Policies policies,
+            MitigatorConfig config,
+            PostgresSampler sampler,
             KubernetesStateStore store,
             Instance<ActionAdapter> adapters,
             ActionPublisher publisher,
@@ -59,6 +69,8 @@ public class TargetActors {
             MeterRegistry registry,
             Clock clock) {
         this.policies = policies;
+        this.configured = Set.copyOf(config.targets().keySet());
+        this.sampler = sampler;
         this.store = store;
         this.adapters = adapters.stream().toList();
         this.publisher = publisher;
@@ -77,7 +89,7 @@ public class TargetActors {
         CompletableFuture<List<CompletableFuture<?>>> handled = CompletableFuture.supplyAsync(
                 () -> {
                     List<CompletableFuture<?>> acks = new ArrayList<>();
-                    var guard = new MitigationEngine.Guard(killSwitch.engaged());
+                    var guard = guard(target);
                     entry.actor().onPressure(event.id(), event.data(), guard, e -> acks.add(send(target, e)));
                     return acks;
                 },
@@ -86,6 +98,51 @@ public class TargetActors {
                 .completionStage(
                         handled.thenCompose(acks -> CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))))
                 .replaceWithVoid();
+    }
+
+    /**
+     * An operator's restore of {@code target}: completes with the action events it caused, once the broker has
+     * acknowledged them; empty when the target is unknown.
+     */
+    public Optional<CompletableFuture<List<ActionEvent>>> restore(String target) {
+        return operator(target, (actor, emit) -> actor.onRestoreRequested(guard(target), emit));
+    }
+
+    /** An operator's resume of {@code target}, like {@link #restore}. */
+    public Optional<CompletableFuture<List<ActionEvent>>> resume(String target) {
+        return operator(target, TargetActor::onResumeRequested);
+    }
+
+    private Optional<CompletableFuture<List<ActionEvent>>> operator(
+            String target, BiConsumer<TargetActor, Consumer<ActionEvent>> command) {
+        if (!knows(target)) {
+            return Optional.empty();
+        }
+        Entry entry = entry(target);
+        return Optional.of(CompletableFuture.supplyAsync(
+                        () -> {
+                            List<ActionEvent> events = new ArrayList<>();
+                            List<CompletableFuture<?>> acks = new ArrayList<>();
+                            command.accept(entry.actor(), e -> {
+                                events.add(e);
+                                acks.add(send(target, e));
+                            });
+                            return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                                    .thenApply(done -> events);
+                        },
+                        entry.thread())
+                .thenCompose(events -> events));
+    }
+
+    /** A configured target, or one this mitigator has an actor or a stored state for. */
+    private boolean knows(String target) {
+        return configured.contains(target)
+                || actors.containsKey(target)
+                || store.storedTargets().contains(target);
+    }
+
+    private MitigationEngine.Guard guard(String target) {
+        return new MitigationEngine.Guard(killSwitch.engaged(), () -> sampler.read(target));
     }
 
     /** Lets soak and verification windows end although no event arrives (the detector is silent while OK). */
@@ -102,8 +159,7 @@ public class TargetActors {
                 entry.thread().execute(() -> {
                     entry.tickQueued().set(false);
                     try {
-                        var guard = new MitigationEngine.Guard(killSwitch.engaged());
-                        entry.actor().onTick(guard, e -> send(target, e));
+                        entry.actor().onTick(guard(target), e -> send(target, e));
                     } catch (RuntimeException e) {
                         LOG.errorf(e, "%s: tick failed", target);
                     }

@@ -43,7 +43,8 @@ class MitigationEngineTest {
             guardrails: {cooldown: 1m, max-actions-per-incident: 3}
             """;
 
-    static final MitigationEngine.Guard OPEN = new MitigationEngine.Guard(false);
+    // the mitigator's own sample bears out every claim: a full server
+    static final MitigationEngine.Guard OPEN = new MitigationEngine.Guard(false, Pressure.FULL);
 
     final MutableClock clock = new MutableClock();
     final MitigationEngine engine = new MitigationEngine(policy(POLICY), clock);
@@ -80,7 +81,7 @@ class MitigationEngineTest {
 
     @Test
     void aDuplicateEventIsRecognisedAndDecidesNothing() {
-        PressureChanged p = Pressure.sample("t", "inc-1", Level.ELEVATED, 80);
+        PressureChanged p = sample("t", "inc-1", Level.ELEVATED, 80);
         Transition first = engine.onPressure(state, "event-1", p, OPEN);
         Transition again = engine.onPressure(first.next(), "event-1", p, OPEN);
         assertThat(first.decision()).isInstanceOf(Act.class);
@@ -91,7 +92,7 @@ class MitigationEngineTest {
 
     @Test
     void theSameActionHasTheSameIdWhoeverDecidesIt() {
-        PressureChanged p = Pressure.sample("t", "inc-1", Level.ELEVATED, 80);
+        PressureChanged p = sample("t", "inc-1", Level.ELEVATED, 80);
         Act a = (Act) engine.onPressure(state, "event-1", p, OPEN).decision();
         Act b = (Act) new MitigationEngine(policy(POLICY), clock)
                 .onPressure(EpisodeState.idle(), "event-2", p, OPEN)
@@ -102,7 +103,7 @@ class MitigationEngineTest {
     @Test
     void theKillSwitchBlocksTheStepAndSaysSo() {
         Transition t = engine.onPressure(
-                state, "e1", Pressure.sample("t", "inc-1", Level.ELEVATED, 80), new MitigationEngine.Guard(true));
+                state, "e1", sample("t", "inc-1", Level.ELEVATED, 80), new MitigationEngine.Guard(true, Pressure.FULL));
         assertThat(t.decision()).isInstanceOfSatisfying(Hold.class, h -> {
             assertThat(h.blocked().step()).isEqualTo("pause");
             assertThat(h.reason()).contains("kill switch");
@@ -114,10 +115,9 @@ class MitigationEngineTest {
     void theIncidentBudgetStopsFurtherStepsAndTheHitIsReported() {
         MitigationEngine strict = new MitigationEngine(
                 policy(POLICY.replace("max-actions-per-incident: 3", "max-actions-per-incident: 1")), clock);
-        Transition first = strict.onPressure(state, "e1", Pressure.sample("t", "inc-1", Level.ELEVATED, 80), OPEN);
+        Transition first = strict.onPressure(state, "e1", sample("t", "inc-1", Level.ELEVATED, 80), OPEN);
         clock.advance(Duration.ofSeconds(11));
-        Transition second =
-                strict.onPressure(first.next(), "e2", Pressure.sample("t", "inc-1", Level.ELEVATED, 80), OPEN);
+        Transition second = strict.onPressure(first.next(), "e2", sample("t", "inc-1", Level.ELEVATED, 80), OPEN);
         assertThat(second.decision()).isInstanceOfSatisfying(Hold.class, h -> {
             assertThat(h.blocked().step()).isEqualTo("scale");
             assertThat(h.reason()).isEqualTo("budget: max-actions-per-incident 1 reached");
@@ -156,7 +156,7 @@ class MitigationEngineTest {
         pressure(Level.ELEVATED, 80);
         assertThat(state.applied()).containsExactly(0, 1);
 
-        Act toOne = (Act) input(Pressure.resolved("t", "inc-1"));
+        Act toOne = (Act) input(resolved("t", "inc-1"));
         assertThat(toOne.plan()).singleElement().satisfies(a -> {
             assertThat(a.operation()).isEqualTo(Operation.PARTIAL_RESTORE);
             assertThat(a.actionName()).isEqualTo("restore-workload");
@@ -169,6 +169,7 @@ class MitigationEngineTest {
         clock.advance(Duration.ofSeconds(21));
         Act ingestion = (Act) tick();
         assertThat(ingestion.plan().get(0).actionName()).isEqualTo("resume-ingestion");
+        heartbeat();
         clock.advance(Duration.ofSeconds(21));
         assertThat(tick())
                 .isInstanceOfSatisfying(Hold.class, h -> assertThat(h.reason()).contains("complete"));
@@ -193,7 +194,7 @@ class MitigationEngineTest {
         pressure(Level.ELEVATED, 80);
         clock.advance(Duration.ofSeconds(11));
         pressure(Level.ELEVATED, 80);
-        input(Pressure.resolved("t", "inc-1"));
+        input(resolved("t", "inc-1"));
         clock.advance(Duration.ofSeconds(21));
         tick(); // workers back to their original count: the scale step is no longer in effect
         clock.advance(Duration.ofMinutes(2)); // past the cooldown
@@ -208,7 +209,7 @@ class MitigationEngineTest {
         pressure(Level.ELEVATED, 80);
         clock.advance(Duration.ofSeconds(11));
         pressure(Level.ELEVATED, 80);
-        input(Pressure.resolved("t", "inc-1"));
+        input(resolved("t", "inc-1"));
         clock.advance(Duration.ofSeconds(21));
         tick();
         Decision tooSoon = pressure(Level.ELEVATED, 85);
@@ -239,10 +240,10 @@ class MitigationEngineTest {
 
     @Test
     void eventsWithoutAnIncidentIdAreOneIncidentAndCannotSkipTheVerificationWindow() {
-        assertThat(input(Pressure.sample("t", null, Level.ELEVATED, 80))).isInstanceOf(Act.class);
+        assertThat(input(sample("t", null, Level.ELEVATED, 80))).isInstanceOf(Act.class);
         clock.advance(Duration.ofSeconds(1));
         // inside the pause step's 10 s window: waiting, not the next step
-        assertThat(input(Pressure.sample("t", null, Level.ELEVATED, 80))).isInstanceOf(Wait.class);
+        assertThat(input(sample("t", null, Level.ELEVATED, 80))).isInstanceOf(Wait.class);
         assertThat(state.actionsInIncident()).isEqualTo(1);
     }
 
@@ -252,6 +253,7 @@ class MitigationEngineTest {
         pressure(Level.OK, 40);
         clock.advance(Duration.ofSeconds(31));
         assertThat(((Act) tick()).plan().get(0).operation()).isEqualTo(Operation.RESTORE);
+        heartbeat();
         clock.advance(Duration.ofSeconds(21));
         assertThat(((Hold) tick()).reason()).startsWith("recovery complete");
 
@@ -270,17 +272,17 @@ class MitigationEngineTest {
                         "recovery: {ok-soak: 30s, soak: 20s}",
                         "recovery: {ok-soak: 30s, soak: 20s," + " max-ratio: 0.70}")),
                 clock);
-        state = capped.onPressure(state, "e1", Pressure.sample("t", "inc-1", Level.ELEVATED, 80), OPEN)
+        state = capped.onPressure(state, "e1", sample("t", "inc-1", Level.ELEVATED, 80), OPEN)
                 .next();
         clock.advance(Duration.ofSeconds(11));
-        Transition scale = capped.onPressure(state, "e2", Pressure.sample("t", "inc-1", Level.CRITICAL, 90), OPEN);
+        Transition scale = capped.onPressure(state, "e2", sample("t", "inc-1", Level.CRITICAL, 90), OPEN);
         PlannedAction down = ((Act) scale.decision()).plan().get(0);
         // 6 workers scaled to 0 took the connections from 90 to 30: 10 per worker, 30 from everything else
         state = capped.afterEffects(
                 scale.next(),
                 List.of(new EffectReport(down.actionId(), "scale", Operation.APPLY, true, false, null, 0, 6, 0, null)));
 
-        Transition toOne = capped.onPressure(state, "e3", Pressure.resolved("t", "inc-1", 30), OPEN);
+        Transition toOne = capped.onPressure(state, "e3", resolved("t", "inc-1", 30), OPEN);
         assertThat(((Act) toOne.decision()).plan().get(0).restoreReplicas()).isNull(); // one worker first
         clock.advance(Duration.ofSeconds(21));
         Transition workers = capped.onTick(toOne.next(), "t", null, OPEN);
@@ -294,8 +296,10 @@ class MitigationEngineTest {
         clock.advance(Duration.ofSeconds(21));
         Transition ingestion = capped.onTick(workers.next(), "t", null, OPEN);
         assertThat(((Act) ingestion.decision()).plan().get(0).actionName()).isEqualTo("resume-ingestion");
+        EpisodeState heard =
+                capped.onPressure(ingestion.next(), "e4", heartbeat("t"), OPEN).next();
         clock.advance(Duration.ofSeconds(21));
-        Transition done = capped.onTick(ingestion.next(), "t", null, OPEN);
+        Transition done = capped.onTick(heard, "t", null, OPEN);
         assertThat(((Hold) done.decision()).reason())
                 .startsWith("recovery complete: Deployment ns/etl left below its original count");
         assertThat(done.next().phase()).isEqualTo(Phase.IDLE);
@@ -310,7 +314,7 @@ class MitigationEngineTest {
         state = engine.afterEffects(
                 state,
                 List.of(new EffectReport(down.actionId(), "scale", Operation.APPLY, true, false, null, 0, 3, 0, null)));
-        input(Pressure.resolved("t", "inc-1", 35));
+        input(resolved("t", "inc-1", 35));
         clock.advance(Duration.ofSeconds(21));
         // 10 connections per worker: all 3 back is a ratio of 0.65, under the default ceiling 0.70
         assertThat(((Act) tick()).plan()).singleElement().satisfies(a -> {
@@ -328,7 +332,7 @@ class MitigationEngineTest {
         state = engine.afterEffects(
                 state,
                 List.of(new EffectReport(down.actionId(), "scale", Operation.APPLY, true, false, null, 0, 6, 0, 10)));
-        input(Pressure.resolved("t", "inc-1", 20));
+        input(resolved("t", "inc-1", 20));
         clock.advance(Duration.ofSeconds(21));
         // learned (55 - 20) / 6 = 5.8 per worker; the pool of 10 wins: (20 + 5 * 10) / 100 = 0.70
         assertThat(((Act) tick()).plan().get(0).restoreReplicas()).isEqualTo(5);
@@ -340,6 +344,7 @@ class MitigationEngineTest {
         clock.advance(Duration.ofSeconds(5));
         assertThat(tick())
                 .isInstanceOfSatisfying(Hold.class, h -> assertThat(h.silent()).isTrue());
+        assertThat(pressure(Level.ELEVATED, 80)).isInstanceOf(Wait.class); // the detector's periodic update
         clock.advance(Duration.ofSeconds(6));
         assertThat(tick())
                 .isInstanceOfSatisfying(
@@ -353,7 +358,7 @@ class MitigationEngineTest {
     @Test
     void aTickDoesNotJudgeAStepOnASampleTakenBeforeItRan() {
         Instant onset = clock.instant();
-        PressureChanged beforePause = Pressure.sampledAt(Pressure.sample("t", "inc-1", Level.CRITICAL, 100), onset);
+        PressureChanged beforePause = Pressure.sampledAt(sample("t", "inc-1", Level.CRITICAL, 100), onset);
         clock.advance(Duration.ofMillis(500));
         Transition pause = engine.onPressure(state, "e1", beforePause, OPEN);
         clock.advance(Duration.ofSeconds(11)); // the window has passed, but no sample since the pause
@@ -361,8 +366,7 @@ class MitigationEngineTest {
                 .isInstanceOfSatisfying(Hold.class, h -> assertThat(h.silent()).isTrue());
 
         // the next sample judges it: the pause did not help, so the ladder goes on
-        PressureChanged afterPause =
-                Pressure.sampledAt(Pressure.sample("t", "inc-1", Level.CRITICAL, 100), clock.instant());
+        PressureChanged afterPause = Pressure.sampledAt(sample("t", "inc-1", Level.CRITICAL, 100), clock.instant());
         assertThat(engine.onTick(pause.next(), "t", afterPause, OPEN).decision())
                 .isInstanceOfSatisfying(
                         Act.class, a -> assertThat(a.plan().get(0).step()).isEqualTo("scale"));
@@ -372,13 +376,13 @@ class MitigationEngineTest {
     void aStepWithAndNextRunsTheNextStepInTheSameDecisionUnderOneWindow() {
         MitigationEngine together = new MitigationEngine(
                 policy(POLICY.replaceFirst("name: pause\n", "name: pause\n    and-next: true\n")), clock);
-        Transition t = together.onPressure(state, "e1", Pressure.sample("t", "inc-1", Level.ELEVATED, 95), OPEN);
+        Transition t = together.onPressure(state, "e1", sample("t", "inc-1", Level.ELEVATED, 95), OPEN);
         assertThat(((Act) t.decision()).plan()).extracting(PlannedAction::step).containsExactly("pause", "scale");
         assertThat(t.next().step()).isEqualTo(1);
         assertThat(t.next().applied()).containsExactly(0, 1);
         assertThat(t.next().actionsInIncident()).isEqualTo(2);
         clock.advance(Duration.ofSeconds(5));
-        assertThat(together.onPressure(t.next(), "e2", Pressure.sample("t", "inc-1", Level.ELEVATED, 95), OPEN)
+        assertThat(together.onPressure(t.next(), "e2", sample("t", "inc-1", Level.ELEVATED, 95), OPEN)
                         .decision())
                 .isInstanceOf(Wait.class);
     }
@@ -396,16 +400,14 @@ class MitigationEngineTest {
     @Test
     void whileConnectionsDoNotRecoverTheSessionStepsRunAgainAsNewActions() {
         MitigationEngine sweeping = new MitigationEngine(policy(SESSION_LADDER), clock);
-        Transition pause = sweeping.onPressure(state, "e1", Pressure.sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
+        Transition pause = sweeping.onPressure(state, "e1", sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
         clock.advance(Duration.ofSeconds(11));
-        Transition cancel =
-                sweeping.onPressure(pause.next(), "e2", Pressure.sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
+        Transition cancel = sweeping.onPressure(pause.next(), "e2", sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
         PlannedAction cancelled = ((Act) cancel.decision()).plan().get(0);
         assertThat(cancelled.step()).isEqualTo("cancel");
         state = sweeping.afterEffects(cancel.next(), List.of(changed(cancelled, true)));
         clock.advance(Duration.ofSeconds(11));
-        Transition terminate =
-                sweeping.onPressure(state, "e3", Pressure.sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
+        Transition terminate = sweeping.onPressure(state, "e3", sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
         PlannedAction tooYoung = ((Act) terminate.decision()).plan().get(0);
         assertThat(tooYoung.step()).isEqualTo("terminate");
         // every idle transaction was younger than 60 s: nothing was signalled, so no cooldown started
@@ -413,7 +415,7 @@ class MitigationEngineTest {
         assertThat(state.lastActionAt()).doesNotContainKey(ActionSpec.TERMINATE_IDLE);
 
         clock.advance(Duration.ofSeconds(11));
-        Transition again = sweeping.onTick(state, "t", Pressure.sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
+        Transition again = sweeping.onTick(state, "t", sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
         // cancel ran 22 s ago and cools down for a minute; terminate changed nothing, so it runs again, as a new action
         PlannedAction repeated = ((Act) again.decision()).plan().get(0);
         assertThat(repeated.step()).isEqualTo("terminate");
@@ -421,15 +423,14 @@ class MitigationEngineTest {
         state = sweeping.afterEffects(again.next(), List.of(changed(repeated, true)));
 
         clock.advance(Duration.ofSeconds(11));
-        Transition cooling = sweeping.onPressure(state, "e4", Pressure.sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
+        Transition cooling = sweeping.onPressure(state, "e4", sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
         assertThat(cooling.decision()).isInstanceOfSatisfying(Wait.class, w -> {
             assertThat(w.until()).isEqualTo(cancel.next().since().plus(Duration.ofMinutes(1)));
             assertThat(w.reason())
                     .isEqualTo("ladder exhausted after step terminate; repeating step cancel once its cooldown ends");
         });
         clock.advance(Duration.ofSeconds(30));
-        Transition cancelAgain =
-                sweeping.onTick(cooling.next(), "t", Pressure.sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
+        Transition cancelAgain = sweeping.onTick(cooling.next(), "t", sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
         PlannedAction secondCancel = ((Act) cancelAgain.decision()).plan().get(0);
         assertThat(secondCancel.step()).isEqualTo("cancel");
         assertThat(secondCancel.actionId()).isNotIn(cancelled.actionId(), repeated.actionId());
@@ -441,13 +442,13 @@ class MitigationEngineTest {
         MitigationEngine sweeping = new MitigationEngine(
                 policy(SESSION_LADDER.replace("{cooldown: 1m}", "{cooldown: 1m, max-actions-per-incident: 3}")), clock);
         for (int i = 0; i < 3; i++) {
-            Transition t = sweeping.onPressure(state, "e" + i, Pressure.sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
+            Transition t = sweeping.onPressure(state, "e" + i, sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
             state = t.decision() instanceof Act act
                     ? sweeping.afterEffects(t.next(), List.of(changed(act.plan().get(0), false)))
                     : t.next();
             clock.advance(Duration.ofSeconds(11));
         }
-        Transition blocked = sweeping.onPressure(state, "e9", Pressure.sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
+        Transition blocked = sweeping.onPressure(state, "e9", sample("t", "inc-1", Level.ELEVATED, 90), OPEN);
         assertThat(blocked.decision()).isInstanceOfSatisfying(Hold.class, h -> {
             assertThat(h.blocked().step()).isEqualTo("cancel");
             assertThat(h.reason()).startsWith("budget: max-actions-per-incident 3");
@@ -470,7 +471,7 @@ class MitigationEngineTest {
     }
 
     private Decision pressure(Level level, int connections) {
-        return input(Pressure.sample("t", "inc-1", level, connections));
+        return input(sample("t", "inc-1", level, connections));
     }
 
     private Decision input(PressureChanged p) {
@@ -484,6 +485,34 @@ class MitigationEngineTest {
         Transition t = engine.onTick(state, "t", last, OPEN);
         state = t.next();
         return t.decision();
+    }
+
+    /** The detector's heartbeat of a healthy target, sampled now: it renews the evidence lease. */
+    private PressureChanged heartbeat(String target) {
+        return sample(target, null, Level.OK, 30, 0, "heartbeat");
+    }
+
+    private Decision heartbeat() {
+        return input(heartbeat("t"));
+    }
+
+    /** A claim sampled now, by the test's clock. */
+    private PressureChanged sample(String target, String incident, Level level, int connections) {
+        return Pressure.sampledAt(Pressure.sample(target, incident, level, connections), clock.instant());
+    }
+
+    private PressureChanged sample(
+            String target, String incident, Level level, int connections, int idleInTransaction, String reason) {
+        return Pressure.sampledAt(
+                Pressure.sample(target, incident, level, connections, idleInTransaction, reason), clock.instant());
+    }
+
+    private PressureChanged resolved(String target, String incident) {
+        return Pressure.sampledAt(Pressure.resolved(target, incident), clock.instant());
+    }
+
+    private PressureChanged resolved(String target, String incident, int connections) {
+        return Pressure.sampledAt(Pressure.resolved(target, incident, connections), clock.instant());
     }
 
     static Policy policy(String yaml) {

@@ -130,6 +130,25 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void evidenceBoundsAreCheckedAndTheShippedDefaultsApplyWhenAbsent() {
+        assertThatThrownBy(() -> parse("""
+                        ladder:
+                          - name: cancel
+                            action: {kind: cancel-queries}
+                        evidence: {max-age: 30s, timeout: 10s, confirm-tolerance: 1, healthy-below: 0}
+                        """))
+                .isInstanceOfSatisfying(
+                        PolicyException.class,
+                        e -> assertThat(e.problems())
+                                .containsExactly(
+                                        "evidence.timeout: must not be shorter than evidence.max-age",
+                                        "evidence.confirm-tolerance: must be in [0, 1)",
+                                        "evidence.healthy-below: must be in (0, 1]"));
+        assertThat(PolicyLoader.loadDefault().evidence())
+                .isEqualTo(new Policy.Evidence(Duration.ofSeconds(10), Duration.ofSeconds(45), 0.10, 0.80));
+    }
+
+    @Test
     void webhookUrlsMustBeAbsoluteHttpUrls() {
         assertThatThrownBy(() -> parse("""
                         ladder:

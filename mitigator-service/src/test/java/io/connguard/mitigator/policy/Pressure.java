@@ -11,6 +11,12 @@ import java.util.List;
 /** Pressure samples for tests: usable capacity 100, so {@code connections} is the ratio in percent. */
 public final class Pressure {
 
+    /** The mitigator's own sample of a full server: it confirms every claim. */
+    public static final TargetReader FULL = () -> OwnSample.of(100, 100, Instant.now(), 0.5);
+
+    /** The mitigator's own sample of a healthy server: it confirms no claim. */
+    public static final TargetReader HEALTHY = () -> OwnSample.of(20, 100, Instant.now(), 0.5);
+
     private Pressure() {}
 
     public static PressureChanged sample(String target, String incident, Level level, int connections) {

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = MitigatorTestInfra.class, scope = TestResourceScope.GLOBAL)
 class ReplicasAndRestartTest {
 
-    private static final MitigationEngine.Guard OPEN = new MitigationEngine.Guard(false);
+    private static final MitigationEngine.Guard OPEN = new MitigationEngine.Guard(false, Pressure.FULL);
 
     @Inject
     Policies policies;

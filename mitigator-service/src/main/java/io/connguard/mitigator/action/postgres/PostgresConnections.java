@@ -1,7 +1,6 @@
 package io.connguard.mitigator.action.postgres;
 
 import io.connguard.mitigator.config.MitigatorConfig;
-import io.connguard.mitigator.config.Policies;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,9 +19,10 @@ import org.jboss.logging.Logger;
 /**
  * One persistent connection per target, opened before it is needed and reopened after a failure. Persistent because a
  * database in connection exhaustion refuses new ones: the mitigator must hold its slot from before the incident (on
- * PostgreSQL 16+ a reserved one, with pg_use_reserved_connections). So the connection of every target whose policy
- * signals sessions is opened at start-up and, when missing (never reached, or dropped after a failure), again every
- * {@code connguard.mitigator.connect-every}, while there is headroom. Each connection is used only by its target's
+ * PostgreSQL 16+ a reserved one, with pg_use_reserved_connections). So the connection of every configured target is
+ * opened at start-up and, when missing (never reached, or dropped after a failure), again every
+ * {@code connguard.mitigator.connect-every}, while there is headroom: it confirms every claim before an action and
+ * carries the session steps. Each connection is used only by its target's
  * actor; opening is serialised per target, so the scheduler and an actor never open two.
  */
 @ApplicationScoped
@@ -32,13 +32,11 @@ public class PostgresConnections {
     private static final Logger LOG = Logger.getLogger(PostgresConnections.class);
 
     private final MitigatorConfig config;
-    private final Policies policies;
     private final Map<String, Connection> open = new ConcurrentHashMap<>();
     private final Map<String, Object> opening = new ConcurrentHashMap<>();
 
-    PostgresConnections(MitigatorConfig config, Policies policies) {
+    PostgresConnections(MitigatorConfig config) {
         this.config = config;
-        this.policies = policies;
     }
 
     /** The target's connection; throws when the target is not configured or cannot be reached. */
@@ -50,15 +48,24 @@ public class PostgresConnections {
         return replace(targetId, existing);
     }
 
-    /** Opens the missing connections of the targets whose policy signals sessions; never touches an open one. */
+    /**
+     * The target's connection as held, without a round trip to check it (the caller's own statement finds out); opened
+     * when missing. Throws when the target is not configured or cannot be reached.
+     */
+    Connection held(String targetId) throws SQLException {
+        Connection existing = open.get(targetId);
+        return existing != null ? existing : replace(targetId, null);
+    }
+
+    /**
+     * Opens the missing connections of every configured target (each is needed to confirm a claim before acting, and
+     * by the session steps); never touches an open one.
+     */
     @Scheduled(
             every = "${connguard.mitigator.connect-every:15s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void keepOpen() {
-        config.targets().keySet().stream()
-                .filter(id -> policies.forTarget(id).signalsSessions())
-                .filter(id -> !open.containsKey(id))
-                .forEach(this::openMissing);
+        config.targets().keySet().stream().filter(id -> !open.containsKey(id)).forEach(this::openMissing);
     }
 
     private void openMissing(String targetId) {
