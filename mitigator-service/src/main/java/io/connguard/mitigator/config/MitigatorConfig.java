@@ -21,7 +21,7 @@ public interface MitigatorConfig {
     /** Namespace of the state and control ConfigMaps; the Kubernetes client's namespace when absent. */
     Optional<String> namespace();
 
-    /** How often soak and verification windows are checked (the detector is silent while OK). */
+    /** How often soak and verification windows are checked (the detector only heartbeats while OK). */
     @WithDefault("1s")
     Duration tick();
 

@@ -118,7 +118,7 @@ public final class MitigationEngine {
     }
 
     /**
-     * A clock tick: soak windows end without any event arriving (the detector is silent while OK), and a
+     * A clock tick: soak windows end without any event arriving (the detector only heartbeats while OK), and a
      * verification window that ended escalates at once on {@code lastPressure} (the last pressure event handled;
      * null when none was seen since start-up) instead of waiting for the detector's next periodic event.
      */

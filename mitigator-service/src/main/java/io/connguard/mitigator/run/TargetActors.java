@@ -145,7 +145,7 @@ public class TargetActors {
         return new MitigationEngine.Guard(killSwitch.engaged(), () -> sampler.read(target));
     }
 
-    /** Lets soak and verification windows end although no event arrives (the detector is silent while OK). */
+    /** Lets soak and verification windows end although no event arrives (the detector only heartbeats while OK). */
     @Scheduled(
             every = "${connguard.mitigator.tick:1s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
