@@ -226,15 +226,19 @@ class MitigationScenarioTest {
     void theKillSwitchStopsEveryNewActionAndIsItselfAudited() {
         try (Scenario s = new Scenario("kill-db").withWorkloads();
                 Scenario audit = new Scenario("all-targets")) {
-            given().contentType("application/json")
-                    .body("{\"by\":\"alice\"}")
+            given().auth()
+                    .oauth2(MitigatorTestInfra.OPERATOR_TOKEN)
+                    .contentType("application/json")
+                    .body("{}")
                     .post("/api/automation/kill-switch")
                     .then()
                     .statusCode(400)
                     .contentType("application/problem+json")
                     .body("detail", org.hamcrest.Matchers.containsString("reason"));
-            given().contentType("application/json")
-                    .body("{\"by\":\"alice\",\"reason\":\"migration window\"}")
+            given().auth()
+                    .oauth2(MitigatorTestInfra.OPERATOR_TOKEN)
+                    .contentType("application/json")
+                    .body("{\"reason\":\"migration window\"}")
                     .post("/api/automation/kill-switch")
                     .then()
                     .statusCode(200)
@@ -252,8 +256,10 @@ class MitigationScenarioTest {
                 assertThat(skipped.reason()).isEqualTo("kill switch engaged: automation is off");
                 assertThat(s.flag()).isEqualTo("true");
             } finally {
-                given().contentType("application/json")
-                        .body("{\"by\":\"alice\",\"reason\":\"done\"}")
+                given().auth()
+                        .oauth2(MitigatorTestInfra.OPERATOR_TOKEN)
+                        .contentType("application/json")
+                        .body("{\"reason\":\"done\"}")
                         .delete("/api/automation/kill-switch")
                         .then()
                         .statusCode(200)

@@ -28,6 +28,11 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
     private static KubernetesCrudServer kubernetes;
     private static final WebhookRecorder WEBHOOKS = new WebhookRecorder();
 
+    /** Bearer token of the principal {@code alice}, an operator. */
+    public static final String OPERATOR_TOKEN = "alice-token-0123456789abcdef";
+    /** Bearer token of the principal {@code viewer}, whose only role is reader. */
+    public static final String READER_TOKEN = "viewer-token-0123456789abcdef";
+
     /** The target whose mitigator connection is alone in its database, so a test can see it open. */
     static final String EXHAUSTED = "exhausted-db";
 
@@ -73,6 +78,12 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
         config.put("quarkus.kubernetes-client.trust-certs", "true");
         config.put("connguard.mitigator.tick", "200ms");
         try {
+            // the token directory as a mounted Secret gives it: one file per principal
+            Path tokens = Files.createTempDirectory("connguard-tokens");
+            Files.writeString(tokens.resolve("alice"), OPERATOR_TOKEN + "\n");
+            Files.writeString(tokens.resolve("viewer"), READER_TOKEN + "\n");
+            config.put("connguard.auth.tokens-dir", tokens.toString());
+            config.put("connguard.auth.roles.viewer", "reader");
             Path dir = Files.createTempDirectory("connguard-policies");
             for (var entry : POLICIES.entrySet()) {
                 String target = entry.getKey();

@@ -3,23 +3,13 @@ package io.connguard.audit.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
-import java.util.Optional;
 
 /** Configuration of the audit service, under {@code connguard.audit}. */
 @ConfigMapping(prefix = "connguard.audit")
 public interface AuditConfig {
 
-    /** The HTTP API. */
-    Api api();
-
     /** Writing consumed records to the database. */
     Ingest ingest();
-
-    interface Api {
-
-        /** Bearer token every {@code /api} request must present; unset (the default) leaves the API open. */
-        Optional<String> token();
-    }
 
     interface Ingest {
 
