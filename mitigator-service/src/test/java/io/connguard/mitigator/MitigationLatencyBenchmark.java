@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * Time from a pressure event being sent to the mitigator's action starting (the adapter's {@code startedAt}), for a
  * flag patch, a query cancel and a scale call, with the raw Kafka round trip of the same broker as the baseline.
  * Not part of the build (JUnit tag {@code benchmark}, excluded by default); run it with
- * {@code ./mvnw -o -pl mitigator-service test -Dtest=MitigationLatencyBenchmark -Dsurefire.excludedGroups=none}.
+ * {@code ./mvnw -o -pl mitigator-service test -Dgroups=benchmark -Dtest=MitigationLatencyBenchmark
+ * -Dsurefire.excludedGroups=none} (the benchmark tag also gives its targets database connections, see MitigatorTestInfra).
  */
 @Tag("benchmark")
 @QuarkusTest

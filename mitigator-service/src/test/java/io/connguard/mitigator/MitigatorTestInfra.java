@@ -52,7 +52,8 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             Map.entry("bench-cancel-db", Policies.BENCH_CANCEL),
             Map.entry("healthy-db", Policies.LADDER + Policies.STRICT_EVIDENCE),
             Map.entry("lease-db", Policies.LADDER + Policies.SHORT_LEASE),
-            Map.entry("db-a", Policies.shipped()));
+            Map.entry("db-a", Policies.shipped()),
+            Map.entry("operator-db", Policies.LADDER));
 
     /** Targets per action kind the benchmark may use. */
     public static final int BENCH_TARGETS = 60;

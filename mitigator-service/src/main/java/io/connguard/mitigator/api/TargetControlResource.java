@@ -1,5 +1,6 @@
 package io.connguard.mitigator.api;
 
+import io.connguard.auth.Roles;
 import io.connguard.events.ActionEvent;
 import io.connguard.events.Command;
 import io.connguard.events.EventJson;
@@ -7,17 +8,16 @@ import io.connguard.events.Mode;
 import io.connguard.events.Outcome;
 import io.connguard.mitigator.publish.ActionPublisher;
 import io.connguard.mitigator.run.TargetActors;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
-import java.security.Principal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,11 +54,13 @@ public class TargetControlResource {
     private final TargetActors actors;
     private final ActionPublisher publisher;
     private final Clock clock;
+    private final SecurityIdentity identity;
 
-    TargetControlResource(TargetActors actors, ActionPublisher publisher, Clock clock) {
+    TargetControlResource(TargetActors actors, ActionPublisher publisher, Clock clock, SecurityIdentity identity) {
         this.actors = actors;
         this.publisher = publisher;
         this.clock = clock;
+        this.identity = identity;
     }
 
     /** Why the operator steps in; recorded in the audit trail. */
@@ -71,41 +73,40 @@ public class TargetControlResource {
     public record Caused(String actionId, String action, Outcome outcome, String reason) {}
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/restore")
     @Operation(summary = "Run the target's staged restore now (lifts fail-closed)")
     @APIResponse(responseCode = "200", description = "the action events the restore caused")
     @APIResponse(responseCode = "400", description = "reason missing (problem+json)")
-    @APIResponse(responseCode = "401", description = "not authenticated (problem+json)")
+    @APIResponse(responseCode = "401", description = "no valid bearer token (problem+json)")
+    @APIResponse(responseCode = "403", description = "the token's principal is not an operator (problem+json)")
     @APIResponse(responseCode = "404", description = "unknown target (problem+json)")
-    public Response restore(@PathParam("target") String target, Request request, @Context SecurityContext security) {
-        return command("operator-restore", target, request, security, actors::restore);
+    public Response restore(@PathParam("target") String target, Request request) {
+        return command("operator-restore", target, request, actors::restore);
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/resume")
     @Operation(summary = "Lift the target's fail-closed hold: the policy decides again")
     @APIResponse(responseCode = "200", description = "the action events the resume caused")
     @APIResponse(responseCode = "400", description = "reason missing (problem+json)")
-    @APIResponse(responseCode = "401", description = "not authenticated (problem+json)")
+    @APIResponse(responseCode = "401", description = "no valid bearer token (problem+json)")
+    @APIResponse(responseCode = "403", description = "the token's principal is not an operator (problem+json)")
     @APIResponse(responseCode = "404", description = "unknown target (problem+json)")
-    public Response resume(@PathParam("target") String target, Request request, @Context SecurityContext security) {
-        return command("operator-resume", target, request, security, actors::resume);
+    public Response resume(@PathParam("target") String target, Request request) {
+        return command("operator-resume", target, request, actors::resume);
     }
 
     private Response command(
             String action,
             String target,
             Request request,
-            SecurityContext security,
             Function<String, Optional<CompletableFuture<List<ActionEvent>>>> run) {
-        Principal principal = security == null ? null : security.getUserPrincipal();
-        if (principal == null || principal.getName().isBlank()) {
-            return problem(401, "Not authenticated", "an operator token is required to " + action);
-        }
         if (request == null || request.reason() == null || request.reason().isBlank()) {
             return problem(400, "Bad " + action + " request", "'reason' is required: it is audited");
         }
-        String by = principal.getName();
+        String by = identity.getPrincipal().getName(); // @RolesAllowed let only an authenticated operator in
         Instant at = clock.instant();
         // recorded before it takes effect: the trail shows who asked even if the restore then fails
         publisher
