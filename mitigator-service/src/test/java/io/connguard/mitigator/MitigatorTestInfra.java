@@ -45,6 +45,12 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             Map.entry(EXHAUSTED, Policies.EXHAUSTED),
             Map.entry("bench-cancel-db", Policies.BENCH_CANCEL));
 
+    /**
+     * Targets on the built-in policy: configured only so that the mitigator acts for them (an unconfigured target's
+     * events are dead-lettered); the built-in policy's Kubernetes objects do not exist in the CRUD server.
+     */
+    static final List<String> BUILT_IN_POLICY_TARGETS = List.of("db-a", "db-b", "after-forged-db", "after-flood-db");
+
     /** Targets per action kind the benchmark may use. */
     public static final int BENCH_TARGETS = 60;
 
@@ -75,15 +81,13 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
                                 .replace("%s", namespace(target))
                                 .replace("%flag-url", WEBHOOKS.url("/flags/ingestion"))
                                 .replace("%notify-url", WEBHOOKS.url("/slack")));
-                String prefix = "connguard.mitigator.targets." + target + ".";
+                String prefix = database(config, target);
                 config.put(prefix + "policy-file", file.toString());
-                config.put(prefix + "host", postgres.host());
-                config.put(prefix + "port", Integer.toString(postgres.port()));
-                config.put(prefix + "user", MITIGATOR_ROLE);
                 if (target.equals(EXHAUSTED)) {
                     config.put(prefix + "database", "exhausted");
                 }
             }
+            BUILT_IN_POLICY_TARGETS.forEach(target -> database(config, target));
             // the benchmark needs a fresh target per measured scale or flag action (each acts once per target)
             for (int i = 0; i < BENCH_TARGETS; i++) {
                 for (String kind : List.of("flag", "scale")) {
@@ -98,6 +102,15 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             throw new UncheckedIOException(e);
         }
         return config;
+    }
+
+    /** Points the target at the test cluster as the mitigator's role; returns the target's key prefix. */
+    private static String database(Map<String, String> config, String target) {
+        String prefix = "connguard.mitigator.targets." + target + ".";
+        config.put(prefix + "host", postgres.host());
+        config.put(prefix + "port", Integer.toString(postgres.port()));
+        config.put(prefix + "user", MITIGATOR_ROLE);
+        return prefix;
     }
 
     @Override
