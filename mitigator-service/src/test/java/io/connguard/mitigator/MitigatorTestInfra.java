@@ -52,8 +52,13 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             Map.entry("bench-cancel-db", Policies.BENCH_CANCEL),
             Map.entry("healthy-db", Policies.LADDER + Policies.STRICT_EVIDENCE),
             Map.entry("lease-db", Policies.LADDER + Policies.SHORT_LEASE),
-            Map.entry("db-a", Policies.shipped()),
             Map.entry("operator-db", Policies.LADDER));
+
+    /**
+     * Targets on the built-in policy: configured so that the mitigator acts for them (an unconfigured target's events
+     * are dead-lettered); the built-in policy's Kubernetes objects do not exist in the CRUD server.
+     */
+    static final List<String> BUILT_IN_POLICY_TARGETS = List.of("db-a", "db-b", "after-forged-db", "after-flood-db");
 
     /** Targets per action kind the benchmark may use. */
     public static final int BENCH_TARGETS = 60;
@@ -97,15 +102,17 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
                         policy.replace("%s", namespace(target))
                                 .replace("%flag-url", WEBHOOKS.url("/flags/ingestion"))
                                 .replace("%notify-url", WEBHOOKS.url("/slack")));
-                String prefix = "connguard.mitigator.targets." + target + ".";
+                String prefix = database(config, target);
                 config.put(prefix + "policy-file", file.toString());
-                config.put(prefix + "host", postgres.host());
-                config.put(prefix + "port", Integer.toString(postgres.port()));
-                config.put(prefix + "user", MITIGATOR_ROLE);
                 if (target.equals(EXHAUSTED)) {
                     config.put(prefix + "database", "exhausted");
                 }
             }
+            // the built-in policy for the targets that use it, confirming synthetic claims like the scenarios' policies
+            Path shipped = dir.resolve("built-in.yaml");
+            Files.writeString(shipped, Policies.shipped());
+            BUILT_IN_POLICY_TARGETS.forEach(
+                    target -> config.put(database(config, target) + "policy-file", shipped.toString()));
             // the benchmark needs a fresh target per measured scale or flag action (each acts once per target), each
             // with the database connection its claims are confirmed over: only when the benchmark runs
             for (int i = 0; i < (BENCHMARK ? BENCH_TARGETS : 0); i++) {
@@ -114,17 +121,22 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
                     Path file = dir.resolve(target + ".yaml");
                     String policy = kind.equals("flag") ? Policies.BENCH_FLAG : Policies.BENCH_SCALE;
                     Files.writeString(file, policy.replace("%s", namespace(target)) + Policies.SYNTHETIC_CLAIMS);
-                    String prefix = "connguard.mitigator.targets." + target + ".";
-                    config.put(prefix + "policy-file", file.toString());
-                    config.put(prefix + "host", postgres.host());
-                    config.put(prefix + "port", Integer.toString(postgres.port()));
-                    config.put(prefix + "user", MITIGATOR_ROLE);
+                    config.put(database(config, target) + "policy-file", file.toString());
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return config;
+    }
+
+    /** Points the target at the test cluster as the mitigator's role; returns the target's key prefix. */
+    private static String database(Map<String, String> config, String target) {
+        String prefix = "connguard.mitigator.targets." + target + ".";
+        config.put(prefix + "host", postgres.host());
+        config.put(prefix + "port", Integer.toString(postgres.port()));
+        config.put(prefix + "user", MITIGATOR_ROLE);
+        return prefix;
     }
 
     @Override

@@ -111,7 +111,8 @@ final class Scenario implements AutoCloseable {
     }
 
     static CloudEvent<PressureChanged> event(PressureChanged data) {
-        return CloudEvent.create(URI.create("urn:connguard:test"), EventType.PRESSURE_CHANGED, data.targetId(), data);
+        return CloudEvent.create(
+                URI.create("urn:connguard:detector"), EventType.PRESSURE_CHANGED, data.targetId(), data);
     }
 
     /**

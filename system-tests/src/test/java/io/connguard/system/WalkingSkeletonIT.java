@@ -70,8 +70,18 @@ class WalkingSkeletonIT {
                         "quarkus.datasource.username", auditDb.superuser(),
                         "quarkus.datasource.password", auditDb.password()));
         services.add(audit);
-        services.add(
-                ServiceProcess.start("mitigator-service", FreePorts.pick(), Map.of("kafka.bootstrap.servers", kafka)));
+        // the mitigator acts only for targets it is configured for
+        String m = "connguard.mitigator.targets." + TARGET + ".";
+        Map<String, String> mitigator = Map.of(
+                "kafka.bootstrap.servers",
+                kafka,
+                m + "host",
+                target.host(),
+                m + "port",
+                Integer.toString(target.port()),
+                m + "user",
+                target.superuser());
+        services.add(ServiceProcess.start("mitigator-service", FreePorts.pick(), mitigator));
         services.add(ServiceProcess.start("detector-service", FreePorts.pick(), detector));
         for (ServiceProcess service : services) {
             service.awaitReady(START);
@@ -91,7 +101,7 @@ class WalkingSkeletonIT {
     void pressureAndItsActionComeBackFromTheAuditApiOnceEachInOrder() throws Exception {
         List<Connection> held = new ArrayList<>();
         try {
-            // 14 of 17 usable slots (with the detector's own) is past the 80 % threshold
+            // 15 of 17 usable slots (with the detector's and the mitigator's own) is past the 80 % threshold
             for (int i = 0; i < 13; i++) {
                 held.add(DriverManager.getConnection(target.jdbcUrl(), target.superuser(), ""));
             }

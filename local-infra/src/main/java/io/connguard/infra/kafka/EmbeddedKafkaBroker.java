@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +36,11 @@ import org.jboss.logging.Logger;
  * the directory; a JVM shutdown hook does the same if nobody closes it. Internal topics use replication
  * factor 1 and group rebalances start without delay, so a single node behaves like a small real cluster.
  *
+ * <p>{@link #startWithScram(String, String)} starts a broker whose only client listener requires SASL/SCRAM-SHA-512
+ * (SASL_PLAINTEXT; the user is created when the directory is formatted, and the broker authenticates to itself as
+ * that user too): a client without those credentials is refused. {@link #clientProperties()} holds what a client
+ * needs besides {@code bootstrap.servers}; the controller listener stays PLAINTEXT and is not advertised.
+ *
  * <p>An outage for tests: {@link #stop()} shuts the broker down cleanly but keeps its directory and ports, so
  * clients see connections refused, as when a real broker goes away; {@link #restart()} starts it again on the
  * same ports from the same directory (same cluster id, no new format), so records written before the stop are
@@ -53,28 +60,46 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     private final Map<String, String> properties;
     private final Path directory;
     private final String bootstrapServers;
+    private final Map<String, String> clientProperties;
     private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The running server; null while stopped. Guarded by this. */
     private KafkaRaftServer server;
 
     private EmbeddedKafkaBroker(
-            KafkaRaftServer server, Map<String, String> properties, Path directory, String bootstrapServers) {
+            KafkaRaftServer server,
+            Map<String, String> properties,
+            Path directory,
+            String bootstrapServers,
+            Map<String, String> clientProperties) {
         this.server = server;
         this.properties = Map.copyOf(properties);
         this.directory = directory;
         this.bootstrapServers = bootstrapServers;
+        this.clientProperties = Map.copyOf(clientProperties);
         this.shutdownHook = new Thread(this::shutdown, "connguard-kafka-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** Starts a broker and waits until it serves clients; retries with new ports if one was taken meanwhile. */
     public static EmbeddedKafkaBroker start() {
+        return start(null);
+    }
+
+    /**
+     * Starts a broker that serves only clients authenticated by SASL/SCRAM-SHA-512 as {@code user} with
+     * {@code password} (neither may contain a double quote, a comma or a bracket); see {@link #clientProperties()}.
+     */
+    public static EmbeddedKafkaBroker startWithScram(String user, String password) {
+        return start(new Scram(user, password));
+    }
+
+    private static EmbeddedKafkaBroker start(Scram scram) {
         EmbeddedBrokerEnvironment.apply();
         long started = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
             try {
-                EmbeddedKafkaBroker broker = startOnce();
+                EmbeddedKafkaBroker broker = startOnce(scram);
                 LOG.infof(
                         "Embedded Kafka broker ready at %s in %d ms",
                         broker.bootstrapServers, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
@@ -88,20 +113,25 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         }
     }
 
-    private static EmbeddedKafkaBroker startOnce() {
+    private static EmbeddedKafkaBroker startOnce(Scram scram) {
         Path directory = createDirectory();
         int brokerPort = FreePorts.pick();
         int controllerPort = FreePorts.pick();
         KafkaRaftServer server = null;
         try {
             Map<String, String> properties = brokerProperties(directory, brokerPort, controllerPort);
+            Map<String, String> clientProperties = Map.of();
+            if (scram != null) {
+                scram.secure(properties, brokerPort, controllerPort);
+                clientProperties = scram.clientProperties();
+            }
             KafkaConfig config = new KafkaConfig(properties, false);
-            format(config, directory);
+            format(config, directory, scram);
             server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
             String bootstrapServers = "127.0.0.1:" + brokerPort;
-            awaitServing(bootstrapServers);
-            return new EmbeddedKafkaBroker(server, properties, directory, bootstrapServers);
+            awaitServing(bootstrapServers, clientProperties);
+            return new EmbeddedKafkaBroker(server, properties, directory, bootstrapServers, clientProperties);
         } catch (RuntimeException e) {
             stopQuietly(server);
             deleteQuietly(directory);
@@ -143,7 +173,61 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         return props;
     }
 
-    private static void format(KafkaConfig config, Path directory) {
+    /** The SCRAM user of a broker that requires SASL, and what it changes in the broker's and clients' settings. */
+    private record Scram(String user, String password) {
+
+        private static final String LISTENER = "SASL_PLAINTEXT";
+        private static final String MECHANISM = "SCRAM-SHA-512";
+
+        Scram {
+            for (String value : new String[] {user, password}) {
+                if (value == null || value.isEmpty() || value.matches(".*[\",\\[\\]].*")) {
+                    throw new IllegalArgumentException(
+                            "a SCRAM user and password must be non-empty without '\"', ',', '[' or ']'");
+                }
+            }
+        }
+
+        void secure(Map<String, String> props, int brokerPort, int controllerPort) {
+            props.put(
+                    "listeners",
+                    LISTENER + "://127.0.0.1:" + brokerPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:"
+                            + controllerPort);
+            props.put("advertised.listeners", LISTENER + "://127.0.0.1:" + brokerPort);
+            props.put(
+                    "listener.security.protocol.map",
+                    LISTENER + ":SASL_PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+            props.put("inter.broker.listener.name", LISTENER);
+            props.put("sasl.enabled.mechanisms", MECHANISM);
+            props.put("sasl.mechanism.inter.broker.protocol", MECHANISM);
+            // the listener's login module: the broker's own client side when it talks to itself
+            props.put(
+                    "listener.name." + LISTENER.toLowerCase(Locale.ROOT) + "." + MECHANISM.toLowerCase(Locale.ROOT)
+                            + ".sasl.jaas.config",
+                    jaasConfig());
+        }
+
+        Map<String, String> clientProperties() {
+            return Map.of(
+                    "security.protocol",
+                    "SASL_PLAINTEXT",
+                    "sasl.mechanism",
+                    MECHANISM,
+                    "sasl.jaas.config",
+                    jaasConfig());
+        }
+
+        String formatArgument() {
+            return MECHANISM + "=[name=" + user + ",password=" + password + "]";
+        }
+
+        private String jaasConfig() {
+            return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                    + "\" password=\"" + password + "\";";
+        }
+    }
+
+    private static void format(KafkaConfig config, Path directory, Scram scram) {
         Formatter formatter = new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))
                 .setNodeId(NODE_ID)
@@ -152,6 +236,10 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
                 .setMetadataLogDirectory(config.metadataLogDir())
                 .setControllerListenerName(CONTROLLER_LISTENER)
                 .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION);
+        if (scram != null) {
+            // credentials in the bootstrap metadata: the SASL listener accepts its user from the first moment
+            formatter.setScramArguments(List.of(scram.formatArgument()));
+        }
         try {
             formatter.run();
         } catch (Exception e) {
@@ -160,9 +248,9 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     }
 
     /** startup() returns before the broker is unfenced; describeCluster lists only brokers that serve clients. */
-    private static void awaitServing(String bootstrapServers) {
+    private static void awaitServing(String bootstrapServers, Map<String, String> clientProperties) {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        try (Admin admin = KafkaTopics.admin(bootstrapServers)) {
+        try (Admin admin = KafkaTopics.admin(bootstrapServers, clientProperties)) {
             while (true) {
                 try {
                     if (!admin.describeCluster()
@@ -193,7 +281,15 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
 
     @Override
     public void createTopic(String name, int partitions) {
-        KafkaTopics.create(bootstrapServers, name, partitions);
+        KafkaTopics.create(bootstrapServers, clientProperties, name, partitions);
+    }
+
+    /**
+     * What a client needs besides {@code bootstrap.servers}: for a {@link #startWithScram SCRAM} broker
+     * {@code security.protocol}, {@code sasl.mechanism} and {@code sasl.jaas.config}; empty for a plaintext broker.
+     */
+    public Map<String, String> clientProperties() {
+        return clientProperties;
     }
 
     /** The log directory: kept by {@link #stop()}, deleted by {@link #close()}. */
@@ -232,7 +328,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
             KafkaRaftServer restarted = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
             try {
                 restarted.startup();
-                awaitServing(bootstrapServers);
+                awaitServing(bootstrapServers, clientProperties);
                 server = restarted;
                 break;
             } catch (RuntimeException e) {

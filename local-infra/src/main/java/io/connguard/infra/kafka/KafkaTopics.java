@@ -1,6 +1,7 @@
 package io.connguard.infra.kafka;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,10 +22,15 @@ final class KafkaTopics {
     private KafkaTopics() {}
 
     static void create(String bootstrapServers, String name, int partitions) {
+        create(bootstrapServers, Map.of(), name, partitions);
+    }
+
+    /** As {@link #create(String, String, int)}, with client settings such as SASL credentials. */
+    static void create(String bootstrapServers, Map<String, String> clientProperties, String name, int partitions) {
         if (partitions < 1) {
             throw new IllegalArgumentException("A topic needs at least one partition, got " + partitions);
         }
-        try (Admin admin = admin(bootstrapServers)) {
+        try (Admin admin = admin(bootstrapServers, clientProperties)) {
             // empty replication factor: the broker's default, 1 on the embedded broker, the cluster's elsewhere
             NewTopic topic = new NewTopic(name, Optional.of(partitions), Optional.empty());
             try {
@@ -68,10 +74,13 @@ final class KafkaTopics {
     }
 
     static Admin admin(String bootstrapServers) {
-        return Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG,
-                "connguard-local-infra"));
+        return admin(bootstrapServers, Map.of());
+    }
+
+    static Admin admin(String bootstrapServers, Map<String, String> clientProperties) {
+        Map<String, Object> config = new HashMap<>(clientProperties);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "connguard-local-infra");
+        return Admin.create(config);
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -24,22 +25,16 @@ public final class TopicTail implements AutoCloseable {
     /** Records returned by the polls that waited for the assignment: delivered first, never dropped. */
     private final Deque<ConsumerRecord<String, byte[]>> early = new ArrayDeque<>();
 
-    private TopicTail(String bootstrapServers, String offsetReset, List<String> topics) {
-        consumer = new KafkaConsumer<>(
-                Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        bootstrapServers,
-                        ConsumerConfig.GROUP_ID_CONFIG,
-                        "connguard-tail-" + UUID.randomUUID(),
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                        offsetReset,
-                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                        "false",
-                        // no JMX: inside a @QuarkusTest the reporter class can clash across class loaders
-                        ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG,
-                        ""),
-                new StringDeserializer(),
-                new ByteArrayDeserializer());
+    private TopicTail(
+            String bootstrapServers, Map<String, String> clientProperties, String offsetReset, List<String> topics) {
+        Map<String, Object> config = new HashMap<>(clientProperties);
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "connguard-tail-" + UUID.randomUUID());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, offsetReset);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // no JMX: inside a @QuarkusTest the reporter class can clash across class loaders
+        config.put(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
+        consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(topics);
         // poll until partitions are assigned, so that "from now" means from this moment on
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -57,12 +52,17 @@ public final class TopicTail implements AutoCloseable {
 
     /** Records published after this call returns. Topics are created if the broker auto-creates them. */
     public static TopicTail fromNow(String bootstrapServers, String... topics) {
-        return new TopicTail(bootstrapServers, "latest", List.of(topics));
+        return fromNow(bootstrapServers, Map.of(), topics);
+    }
+
+    /** As {@link #fromNow(String, String...)}, with extra client settings such as SASL credentials. */
+    public static TopicTail fromNow(String bootstrapServers, Map<String, String> clientProperties, String... topics) {
+        return new TopicTail(bootstrapServers, clientProperties, "latest", List.of(topics));
     }
 
     /** Every record of the topics, oldest first. */
     public static TopicTail fromBeginning(String bootstrapServers, String... topics) {
-        return new TopicTail(bootstrapServers, "earliest", List.of(topics));
+        return new TopicTail(bootstrapServers, Map.of(), "earliest", List.of(topics));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.connguard.infra.kafka;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -15,19 +16,18 @@ public final class TopicWriter implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
 
     public TopicWriter(String bootstrapServers) {
-        producer = new KafkaProducer<>(
-                Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        bootstrapServers,
-                        ProducerConfig.ACKS_CONFIG,
-                        "all",
-                        ProducerConfig.LINGER_MS_CONFIG,
-                        0,
-                        // no JMX: inside a @QuarkusTest the reporter class can clash across class loaders
-                        ProducerConfig.METRIC_REPORTER_CLASSES_CONFIG,
-                        ""),
-                new StringSerializer(),
-                new ByteArraySerializer());
+        this(bootstrapServers, Map.of());
+    }
+
+    /** A writer with extra client settings, e.g. {@link EmbeddedKafkaBroker#clientProperties() SASL credentials}. */
+    public TopicWriter(String bootstrapServers, Map<String, String> clientProperties) {
+        Map<String, Object> config = new HashMap<>(clientProperties);
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // no JMX: inside a @QuarkusTest the reporter class can clash across class loaders
+        config.put(ProducerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
+        producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
     }
 
     public RecordMetadata send(ProducerRecord<String, byte[]> record) {

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -36,7 +37,14 @@ public interface MitigatorConfig {
     @WithDefault("urn:connguard:mitigator")
     String source();
 
-    /** Monitored databases the mitigator may signal sessions in, by target id. */
+    /**
+     * CloudEvent sources whose pressure events are acted on (the detector's {@code connguard.detector.source});
+     * events from any other source are dead-lettered.
+     */
+    @WithDefault("urn:connguard:detector")
+    List<String> acceptedSources();
+
+    /** The targets the mitigator acts for, by target id; pressure events for any other id are dead-lettered. */
     Map<String, Target> targets();
 
     /** One target database, reached over one persistent connection. */
