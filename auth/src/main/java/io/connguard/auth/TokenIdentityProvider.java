@@ -10,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Turns a token from the token directory into its principal, with the roles {@code connguard.auth.roles} gives it. */
 @ApplicationScoped
@@ -40,7 +41,7 @@ public class TokenIdentityProvider implements IdentityProvider<OperatorTokenRequ
     private SecurityIdentity identity(String principal) {
         return QuarkusSecurityIdentity.builder()
                 .setPrincipal(new QuarkusPrincipal(principal))
-                .addRoles(new java.util.HashSet<>(roles.getOrDefault(principal, List.of(Roles.OPERATOR))))
+                .addRoles(Set.copyOf(roles.getOrDefault(principal, List.of(Roles.OPERATOR))))
                 .build();
     }
 }

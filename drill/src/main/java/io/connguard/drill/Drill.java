@@ -154,7 +154,7 @@ final class Drill {
         scenarioLines.forEach(l -> out.println("  " + l));
 
         out.println();
-        AuditClient audit = new AuditClient(stack.service("audit-service").url("/"));
+        AuditClient audit = new AuditClient(stack.service("audit-service").url("/"), stack.operatorToken());
         awaitAudit(audit, live.eventsSeen(), out);
         Optional<String> postmortem = incidentId == null ? Optional.empty() : audit.postmortem(incidentId);
         if (postmortem.isPresent()) {

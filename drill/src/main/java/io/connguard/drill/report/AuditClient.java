@@ -12,15 +12,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Reads what the audit service recorded, over its REST API, as a user would. */
+/** Reads what the audit service recorded, over its REST API, as a user would: with a bearer token. */
 public final class AuditClient {
 
     private final URI base;
+    private final String token;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    public AuditClient(URI base) {
+    public AuditClient(URI base, String token) {
         this.base = base;
+        this.token = token;
     }
 
     /** The incident's Markdown postmortem; empty when the audit service does not serve one (yet). */
@@ -46,6 +48,7 @@ public final class AuditClient {
         return http.send(
                 HttpRequest.newBuilder(base.resolve(path))
                         .header("Accept", accept)
+                        .header("Authorization", "Bearer " + token)
                         .timeout(Duration.ofSeconds(10))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());

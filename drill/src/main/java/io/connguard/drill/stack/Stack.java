@@ -10,10 +10,14 @@ import io.connguard.infra.postgres.PostgresServer;
 import io.connguard.infra.process.ServiceProcess;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +28,8 @@ import org.jboss.logging.Logger;
  * shutdown hook on Ctrl-C): the KRaft broker, the target PostgreSQL with a small {@code max_connections}, the audit
  * database, the simulated Kubernetes cluster, the StarForge workload that follows it, and the three packaged
  * services. Temporary data (broker log dir, database clusters) is deleted on close; service logs stay in the work
- * directory.
+ * directory. The services run as in production: a random operator token, made for this run, is the only way to
+ * change the mitigator or to read the audit API.
  */
 public final class Stack implements AutoCloseable {
 
@@ -47,6 +52,9 @@ public final class Stack implements AutoCloseable {
     public static final int API_REPLICAS = 2;
     public static final int API_POOL = 3;
 
+    /** The principal of the drill's operator token: the audit trail names it for any change the drill makes. */
+    public static final String OPERATOR = "drill";
+
     private static final Duration READY = Duration.ofSeconds(120);
 
     /** What to run and where. */
@@ -60,6 +68,7 @@ public final class Stack implements AutoCloseable {
     private StarforgeCluster cluster;
     private Workload workload;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private String operatorToken;
     private volatile boolean closed;
 
     private Stack() {}
@@ -123,8 +132,11 @@ public final class Stack implements AutoCloseable {
     private void startServices(Options options, PrintStream out) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         String bootstrap = kafka.bootstrapServers();
+        String tokens = writeOperatorToken(options.workDir()).toString();
         Map<String, String> audit = new LinkedHashMap<>();
         audit.put("kafka.bootstrap.servers", bootstrap);
+        audit.put("connguard.auth.tokens-dir", tokens);
+        audit.put("connguard.auth.read-requires-token", "true");
         audit.put("quarkus.datasource.jdbc.url", auditDb.jdbcUrl("audit"));
         audit.put("quarkus.datasource.username", auditDb.superuser());
         audit.put("quarkus.datasource.password", auditDb.password());
@@ -132,6 +144,7 @@ public final class Stack implements AutoCloseable {
 
         Map<String, String> mitigator = new LinkedHashMap<>();
         mitigator.put("kafka.bootstrap.servers", bootstrap);
+        mitigator.put("connguard.auth.tokens-dir", tokens);
         mitigator.put("quarkus.kubernetes-client.api-server-url", kubernetes.url());
         mitigator.put("quarkus.kubernetes-client.namespace", CONNGUARD_NAMESPACE);
         mitigator.put("quarkus.kubernetes-client.trust-certs", "true");
@@ -167,6 +180,19 @@ public final class Stack implements AutoCloseable {
             out.printf("  %-11s %s ready%n", service.name().replace("-service", ""), service.url(""));
         }
         out.printf("  services ready in %.1f s (logs in %s)%n", (System.nanoTime() - t0) / 1e9, options.workDir());
+    }
+
+    /** A fresh random token for {@value #OPERATOR}, in a token directory as a mounted Secret would give it. */
+    private Path writeOperatorToken(Path workDir) throws IOException {
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        operatorToken = HexFormat.of().formatHex(random);
+        Path dir = Files.createDirectories(workDir.resolve("tokens"));
+        Path file = dir.resolve(OPERATOR);
+        Files.writeString(file, operatorToken);
+        // readable by the owner only: it is a credential, if one for a throwaway stack
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return dir;
     }
 
     private void start(String module, Options options, Map<String, String> config) throws IOException {
@@ -209,6 +235,11 @@ public final class Stack implements AutoCloseable {
         return workload;
     }
 
+    /** The bearer token of {@value #OPERATOR}, valid for the mitigator's and the audit service's API. */
+    public String operatorToken() {
+        return operatorToken;
+    }
+
     public ServiceProcess service(String module) {
         return services.get(module);
     }
@@ -219,6 +250,13 @@ public final class Stack implements AutoCloseable {
         ServiceProcess audit = services.get("audit-service");
         urls.put("audit UI", audit.url("/").toString());
         urls.put("audit API", audit.url("/api/events?subject=" + TARGET).toString());
+        urls.put(
+                "API token (" + OPERATOR + ")",
+                operatorToken + "   (curl -H 'Authorization: Bearer " + operatorToken + "' ...; the UI asks for it)");
+        urls.put(
+                "kill switch",
+                services.get("mitigator-service").url("/api/automation/kill-switch")
+                        + "   (POST / DELETE with the token and {\"reason\": \"...\"})");
         urls.put(
                 "detector API",
                 services.get("detector-service").url("/api/targets").toString());

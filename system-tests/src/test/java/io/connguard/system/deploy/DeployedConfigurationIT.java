@@ -43,6 +43,8 @@ class DeployedConfigurationIT {
     private static final String MITIGATOR_PASSWORD = "mitigator-secret";
     private static final String AUDIT_PASSWORD = "audit-secret";
     private static final String AUDIT_OWNER_PASSWORD = "owner-secret";
+    private static final String OPERATOR_TOKEN = "ops-token-0123456789abcdef";
+    private static final String KILL_SWITCH = "/api/automation/kill-switch";
 
     @TempDir
     static Path dir;
@@ -80,15 +82,21 @@ class DeployedConfigurationIT {
 
         List<JsonNode> manifests = Kustomize.objects("overlays/dev");
 
-        Map<String, String> detectorConfig =
-                deployed(manifests, "connguard-detector", Map.of("starforge-password", DETECTOR_PASSWORD));
+        Map<String, String> detectorConfig = deployed(
+                manifests,
+                "connguard-detector",
+                Map.of("connguard-detector-db", Map.of("starforge-password", DETECTOR_PASSWORD)));
         String t = "connguard.detector.targets.starforge.";
         detectorConfig.put("kafka.bootstrap.servers", kafka);
         detectorConfig.put(t + "host", target.host());
         detectorConfig.put(t + "port", Integer.toString(target.port()));
 
-        Map<String, String> mitigatorConfig =
-                deployed(manifests, "connguard-mitigator", Map.of("starforge-password", MITIGATOR_PASSWORD));
+        Map<String, String> mitigatorConfig = deployed(
+                manifests,
+                "connguard-mitigator",
+                Map.of(
+                        "connguard-mitigator-db", Map.of("starforge-password", MITIGATOR_PASSWORD),
+                        "connguard-mitigator-tokens", Map.of("ops", OPERATOR_TOKEN)));
         String m = "connguard.mitigator.targets.starforge.";
         mitigatorConfig.put("kafka.bootstrap.servers", kafka);
         mitigatorConfig.put(m + "host", target.host());
@@ -97,7 +105,8 @@ class DeployedConfigurationIT {
         mitigatorConfig.put("connguard.mitigator.namespace", "connguard");
         mitigatorConfig.put("quarkus.kubernetes-client.api-server-url", kubernetes.url());
 
-        Map<String, String> auditConfig = deployed(manifests, "connguard-audit", Map.of());
+        Map<String, String> auditConfig =
+                deployed(manifests, "connguard-audit", Map.of("connguard-audit-tokens", Map.of("ops", OPERATOR_TOKEN)));
         URI jdbc = URI.create(
                 auditProperty(manifests, "quarkus.datasource.jdbc.url").substring("jdbc:".length()));
         auditConfig.put("kafka.bootstrap.servers", kafka);
@@ -141,6 +150,18 @@ class DeployedConfigurationIT {
     void theMitigatorReadsItsKillSwitchThroughTheApiServer() throws Exception {
         JsonNode killSwitch = Kustomize.parse(get(mitigator, "/api/automation/kill-switch"));
         assertThat(killSwitch.at("/engaged").asBoolean(true)).isFalse();
+    }
+
+    @Test
+    void theMitigatorTakesAChangeOnlyWithATokenFromItsMountedSecretAndRecordsItsPrincipal() throws Exception {
+        String body = "{\"reason\":\"deployed-configuration check\"}";
+        assertThat(send(mitigator, "POST", KILL_SWITCH, body, null).statusCode())
+                .isEqualTo(401);
+        HttpResponse<String> engaged = send(mitigator, "POST", KILL_SWITCH, body, OPERATOR_TOKEN);
+        assertThat(engaged.statusCode()).as(engaged.body()).isEqualTo(200);
+        assertThat(Kustomize.parse(engaged.body()).at("/by").asText()).isEqualTo("ops");
+        assertThat(send(mitigator, "DELETE", KILL_SWITCH, body, OPERATOR_TOKEN).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -207,10 +228,11 @@ class DeployedConfigurationIT {
     /**
      * The configuration a Deployment's pod sees: its application.properties ConfigMap (through
      * QUARKUS_CONFIG_LOCATIONS, as the Deployment sets it), with every mounted ConfigMap and Secret volume
-     * written to a directory of its own, the Secret's keys holding {@code secretFiles}.
+     * written to a directory of its own, each Secret's keys holding {@code secretFiles} of its name.
      */
     private static Map<String, String> deployed(
-            List<JsonNode> manifests, String deployment, Map<String, String> secretFiles) throws Exception {
+            List<JsonNode> manifests, String deployment, Map<String, Map<String, String>> secretFiles)
+            throws Exception {
         JsonNode pod =
                 KustomizeBuildTest.named(manifests, "Deployment", deployment).at("/spec/template/spec");
         JsonNode container = pod.at("/containers/0");
@@ -235,7 +257,8 @@ class DeployedConfigurationIT {
                     }
                 }
                 if (volume.has("secret")) {
-                    for (var entry : secretFiles.entrySet()) {
+                    String secret = volume.at("/secret/secretName").asText();
+                    for (var entry : secretFiles.getOrDefault(secret, Map.of()).entrySet()) {
                         Files.writeString(local.resolve(entry.getKey()), entry.getValue());
                     }
                 }
@@ -290,6 +313,9 @@ class DeployedConfigurationIT {
 
     private static Path local(Map<String, Path> mounts, String podPath) {
         for (var mount : mounts.entrySet()) {
+            if (podPath.equals(mount.getKey())) {
+                return mount.getValue();
+            }
             if (podPath.startsWith(mount.getKey() + "/")) {
                 return mount.getValue().resolve(podPath.substring(mount.getKey().length() + 1));
             }
@@ -316,6 +342,18 @@ class DeployedConfigurationIT {
             }
         }
         throw new AssertionError("the audit ConfigMap sets no " + key);
+    }
+
+    private static HttpResponse<String> send(
+            ServiceProcess service, String method, String path, String body, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(service.url(path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String get(ServiceProcess service, String path) throws Exception {

@@ -155,6 +155,12 @@ class DockerComposeTest {
         assertThat(env("audit", "QUARKUS_FLYWAY_USERNAME")).isEqualTo("connguard_audit_owner");
         assertThat(env("audit", "QUARKUS_FLYWAY_PASSWORD"))
                 .isEqualTo(env("audit-db", "CONNGUARD_AUDIT_OWNER_PASSWORD"));
+
+        // the mitigator and the audit service read the API tokens from the mounted dev token directory
+        for (String name : List.of("mitigator", "audit")) {
+            String tokens = env(name, "CONNGUARD_AUTH_TOKENS_DIR");
+            assertThat(mounts(name)).contains("./deploy/compose/dev-tokens:" + tokens + ":ro");
+        }
     }
 
     @Test

@@ -3,9 +3,11 @@ package io.connguard.system.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -126,8 +128,12 @@ class KustomizeBuildTest {
                 assertThat(container.at("/envFrom").findValues("secretRef")).isEmpty();
             }
         }
-        List<String> expected =
-                new ArrayList<>(List.of("connguard-detector-db", "connguard-mitigator-db", "connguard-audit-db"));
+        List<String> expected = new ArrayList<>(List.of(
+                "connguard-detector-db",
+                "connguard-mitigator-db",
+                "connguard-audit-db",
+                "connguard-mitigator-tokens",
+                "connguard-audit-tokens"));
         if (overlay.equals("production")) {
             // optional: the Kafka client's SASL settings, for a cluster that requires them
             expected.add("connguard-kafka-client");
@@ -202,6 +208,56 @@ class KustomizeBuildTest {
                         .at("/spec/endpoints/0/path")
                         .asText())
                 .isEqualTo("/q/metrics");
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theMitigatorAndTheAuditServiceReadTheirApiTokensFromTheirSecret(String overlay) throws Exception {
+        List<JsonNode> objects = Kustomize.objects("overlays/" + overlay);
+        boolean production = overlay.equals("production");
+        for (String service : List.of("mitigator", "audit")) {
+            JsonNode pod = named(objects, "Deployment", "connguard-" + service).at("/spec/template/spec");
+            JsonNode volume = null;
+            for (JsonNode v : pod.at("/volumes")) {
+                if (v.at("/secret/secretName").asText().equals("connguard-" + service + "-tokens")) {
+                    volume = v;
+                }
+            }
+            assertThat(volume)
+                    .as("%s %s mounts Secret connguard-%s-tokens", overlay, service, service)
+                    .isNotNull();
+            // production does not start without the Secret; elsewhere a missing one leaves every change refused
+            assertThat(volume.at("/secret/optional").asBoolean())
+                    .as("%s: the token Secret of %s is optional", overlay, service)
+                    .isEqualTo(!production);
+            String mountPath = null;
+            for (JsonNode mount : pod.at("/containers/0/volumeMounts")) {
+                if (mount.at("/name").asText().equals(volume.at("/name").asText())) {
+                    mountPath = mount.at("/mountPath").asText();
+                }
+            }
+            String configMap = null;
+            for (JsonNode v : pod.at("/volumes")) {
+                if (v.at("/name").asText().equals("config")) {
+                    configMap = v.at("/configMap/name").asText();
+                }
+            }
+            Properties config = new Properties();
+            config.load(new StringReader(named(objects, "ConfigMap", configMap)
+                    .at("/data/application.properties")
+                    .asText()));
+            assertThat(config.getProperty("connguard.auth.tokens-dir"))
+                    .as("%s reads its tokens where the Secret is mounted", service)
+                    .isEqualTo(mountPath);
+        }
+        List<String> auditEnv = new ArrayList<>();
+        named(objects, "Deployment", "connguard-audit")
+                .at("/spec/template/spec/containers/0/env")
+                .forEach(e -> auditEnv.add(
+                        e.at("/name").asText() + "=" + e.at("/value").asText()));
+        assertThat(auditEnv.contains("CONNGUARD_AUTH_READ_REQUIRES_TOKEN=true"))
+                .as("%s: reading the audit API needs a token", overlay)
+                .isEqualTo(production);
     }
 
     @Test
