@@ -30,9 +30,10 @@ import java.util.Objects;
  *     every event that carries {@code incidentId}, absent otherwise (and on events of an incident opened by a
  *     detector that did not know this field yet)
  * @param level current level
- * @param previousLevel level of the previous event of this target ({@code OK} for the first event)
+ * @param previousLevel level of the previous event of this target; for the first event after the detector started
+ *     {@code OK}, or the level of the last event before the restart when it continues that event's incident
  * @param levelChanged {@code true} when {@code level != previousLevel}; {@code false} for a periodic
- *     update
+ *     update, a heartbeat and a {@code started} event
  * @param reason machine-readable cause of this event: {@code ratio_above_elevated},
  *     {@code ratio_above_critical}, {@code connections_refused}, {@code pooler_waiting},
  *     {@code below_clear_threshold}, {@code probe_failed}, {@code periodic}, {@code incident_resolved}
