@@ -8,10 +8,13 @@ import java.util.Objects;
  * Data of {@code io.connguard.pressure.changed.v1}: one pressure sample of a target and the level the
  * detector derived from it.
  *
- * <p>The detector publishes when the level changes ({@code levelChanged = true}) and, while the level is
- * not OK, periodically with the same level ({@code levelChanged = false}, {@code reason = "periodic"}), so
- * a consumer that joins late sees the current state within one period. Consecutive events of a target
- * are in sample order on the partition.
+ * <p>The detector publishes when the level changes ({@code levelChanged = true}); once per target right after it
+ * starts ({@code reason = "started"} unless the level changed); periodically with the same level while the level
+ * is not OK or an incident is open ({@code levelChanged = false}, {@code reason = "periodic"}); and, while the
+ * target is OK with no incident open, at a slower heartbeat ({@code reason = "heartbeat"}). So a consumer hears
+ * of every target at least once per heartbeat interval while the detector lives, and the silence of a target
+ * means the detector (or its path to Kafka) is gone, not "no change". Consecutive events of a target are in
+ * sample order on the partition.
  *
  * <p>When {@code level} is {@link Level#UNKNOWN} the probe failed: {@code error} is set and
  * {@code capacity}, {@code connections}, {@code idleInTransaction} and {@code pooler} are absent,
@@ -21,15 +24,22 @@ import java.util.Objects;
  * @param targetId monitored target; equals the event subject and Kafka key
  * @param incidentId incident this sample belongs to; absent when no incident is open (level OK with no
  *     incident being resolved). An incident id opens when a target leaves OK and stays the same until OK has
- *     held long enough to resolve it; the event that resolves it still carries the id
+ *     held long enough to resolve it; the event that resolves it still carries the id. A restarted detector
+ *     continues the incident it finds open on the topic, with the same id
+ * @param incidentStartedAt when the incident opened: the {@code sampledAt} of the sample that opened it; set on
+ *     every event that carries {@code incidentId}, absent otherwise (and on events of an incident opened by a
+ *     detector that did not know this field yet)
  * @param level current level
- * @param previousLevel level of the previous event of this target ({@code OK} for the first event)
+ * @param previousLevel level of the previous event of this target; for the first event after the detector started
+ *     {@code OK}, or the level of the last event before the restart when it continues that event's incident
  * @param levelChanged {@code true} when {@code level != previousLevel}; {@code false} for a periodic
- *     update
+ *     update, a heartbeat and a {@code started} event
  * @param reason machine-readable cause of this event: {@code ratio_above_elevated},
  *     {@code ratio_above_critical}, {@code connections_refused}, {@code pooler_waiting},
  *     {@code below_clear_threshold}, {@code probe_failed}, {@code periodic}, {@code incident_resolved}
- *     (the OK event that closes an incident); an open set
+ *     (the OK event that closes an incident), {@code started} (the detector's first event of the target after
+ *     it started, when the level did not change), {@code heartbeat} (OK with no incident open, nothing
+ *     changed); an open set
  * @param sampledAt when the detector started this sample (the detector's clock, UTC)
  * @param probeDurationMs how long the probe took; absent when it did not complete
  * @param capacity connection capacity; absent when level is UNKNOWN, may be absent when reason is
@@ -47,6 +57,7 @@ import java.util.Objects;
 public record PressureChanged(
         String targetId,
         String incidentId,
+        Instant incidentStartedAt,
         Level level,
         Level previousLevel,
         boolean levelChanged,
@@ -65,8 +76,14 @@ public record PressureChanged(
         String error)
         implements EventPayload {
 
-    /** Reason of a periodic update while the level stays above OK. */
+    /** Reason of a periodic update while the level is not OK or an incident is open. */
     public static final String REASON_PERIODIC = "periodic";
+
+    /** Reason of the detector's first event of a target after it started, when the level did not change. */
+    public static final String REASON_STARTED = "started";
+
+    /** Reason of the slower periodic event while the target is OK with no incident open: the detector is alive. */
+    public static final String REASON_HEARTBEAT = "heartbeat";
 
     /** Reason of an UNKNOWN event. */
     public static final String REASON_PROBE_FAILED = "probe_failed";
@@ -78,6 +95,9 @@ public record PressureChanged(
     public static final String REASON_INCIDENT_RESOLVED = "incident_resolved";
 
     public PressureChanged {
+        if (incidentId == null && incidentStartedAt != null) {
+            throw new IllegalArgumentException("incidentStartedAt must not be set without incidentId");
+        }
         if (targetId == null || targetId.isBlank()) {
             throw new IllegalArgumentException("targetId must not be blank");
         }
@@ -106,6 +126,51 @@ public record PressureChanged(
         longestQueries = listOrEmpty(longestQueries);
         oldestTransactions = listOrEmpty(oldestTransactions);
         blocked = listOrEmpty(blocked);
+    }
+
+    /**
+     * A sample without {@code incidentStartedAt}: the components before that field was added, so code written
+     * against them keeps compiling (additive evolution).
+     */
+    public PressureChanged(
+            String targetId,
+            String incidentId,
+            Level level,
+            Level previousLevel,
+            boolean levelChanged,
+            String reason,
+            Instant sampledAt,
+            Double probeDurationMs,
+            Capacity capacity,
+            Connections connections,
+            double ratio,
+            List<ClientShare> topClients,
+            List<SessionInfo> longestQueries,
+            List<SessionInfo> oldestTransactions,
+            IdleInTransaction idleInTransaction,
+            List<BlockedSession> blocked,
+            Pooler pooler,
+            String error) {
+        this(
+                targetId,
+                incidentId,
+                null,
+                level,
+                previousLevel,
+                levelChanged,
+                reason,
+                sampledAt,
+                probeDurationMs,
+                capacity,
+                connections,
+                ratio,
+                topClients,
+                longestQueries,
+                oldestTransactions,
+                idleInTransaction,
+                blocked,
+                pooler,
+                error);
     }
 
     /**

@@ -145,6 +145,33 @@ class ContractTypesTest {
     }
 
     @Test
+    void incidentStartedAtBelongsToAnIncidentAndOlderCallersLeaveItAbsent() {
+        PressureChanged elevated = elevated();
+        assertThat(elevated.incidentStartedAt()).isNull();
+        assertThatThrownBy(() -> new PressureChanged(
+                        "orders-db",
+                        null,
+                        AT,
+                        Level.OK,
+                        Level.OK,
+                        false,
+                        PressureChanged.REASON_HEARTBEAT,
+                        AT,
+                        null,
+                        Capacity.of(103, 3, 0),
+                        new Connections(0, 0, 0, 0, 0, 0, 0, 0, 0),
+                        0.0,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null))
+                .hasMessage("incidentStartedAt must not be set without incidentId");
+    }
+
+    @Test
     void listsAreNeverNullAndNotSharedWithTheCaller() {
         List<BlockedSession> blocked = new ArrayList<>();
         blocked.add(new BlockedSession(7, null, null));

@@ -112,18 +112,19 @@ class DetectionScenariosTest {
             held.add(sleeper);
             int sleeperPid = pid(sleeper);
             background.submit(() -> update(sleeper, "SELECT pg_sleep(60), 'hunter2'"));
-            // the detector publishes while the target is not OK: push it to ELEVATED with idle sessions
+            // push the target to ELEVATED with idle sessions: an incident, whose resolution ends the test cleanly
             for (int i = 0; i < 10; i++) {
                 held.add(connect(DetectorTestInfra.target().superuser()));
             }
 
             CloudEvent<PressureChanged> event = events.await(
                     TARGET,
-                    p -> !p.blocked().isEmpty()
+                    p -> p.level() == Level.ELEVATED
+                            && !p.blocked().isEmpty()
                             && p.longestQueries().stream().anyMatch(s -> s.pid() == sleeperPid)
                             && p.idleInTransaction() != null
                             && p.idleInTransaction().count() >= 1,
-                    "an event with the blocked chain, the long query and the idle transaction");
+                    "an ELEVATED event with the blocked chain, the long query and the idle transaction");
             PressureChanged p = event.data();
 
             assertThat(p.blocked()).anySatisfy(b -> {

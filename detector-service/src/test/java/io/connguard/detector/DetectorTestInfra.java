@@ -63,6 +63,7 @@ public class DetectorTestInfra implements QuarkusTestResourceLifecycleManager {
         Map<String, String> config = new HashMap<>();
         config.put("kafka.bootstrap.servers", SharedInfra.kafka().bootstrapServers());
         config.put("connguard.detector.periodic-update", "1s");
+        config.put("connguard.detector.heartbeat", "1s");
         config.put("connguard.detector.probe.reconnect-initial-backoff", "200ms");
         config.put("connguard.detector.probe.reconnect-max-backoff", "1s");
         String main = "connguard.detector.targets." + TARGET + ".";

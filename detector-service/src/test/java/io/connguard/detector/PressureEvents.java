@@ -26,7 +26,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * Reads the detector's pressure events off the real topic, as a downstream consumer would, from the moment it is
  * created: the end offsets are fixed in the constructor (assign + seekToEnd + position), so an event published right
- * after cannot be skipped by a lazily resolved "latest".
+ * after cannot be skipped by a lazily resolved "latest". {@link #fromBeginning()} reads every event instead.
  */
 final class PressureEvents implements AutoCloseable {
 
@@ -41,6 +41,15 @@ final class PressureEvents implements AutoCloseable {
 
     /** Events on the broker at {@code bootstrapServers}; keeps reading across a stop and restart of that broker. */
     PressureEvents(String bootstrapServers) {
+        this(bootstrapServers, false);
+    }
+
+    /** Every event on the shared broker, the oldest first. */
+    static PressureEvents fromBeginning() {
+        return new PressureEvents(SharedInfra.kafka().bootstrapServers(), true);
+    }
+
+    private PressureEvents(String bootstrapServers, boolean fromBeginning) {
         consumer = new KafkaConsumer<>(
                 Map.of(
                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -51,7 +60,11 @@ final class PressureEvents implements AutoCloseable {
                 new ByteArrayDeserializer());
         List<TopicPartition> partitions = partitions();
         consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
+        if (fromBeginning) {
+            consumer.seekToBeginning(partitions);
+        } else {
+            consumer.seekToEnd(partitions);
+        }
         partitions.forEach(consumer::position);
     }
 

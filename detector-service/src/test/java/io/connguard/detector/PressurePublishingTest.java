@@ -14,6 +14,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -55,6 +56,39 @@ class PressurePublishingTest {
             CloudEvent<PressureChanged> resolved = events.await(
                     DetectorTestInfra.TARGET, p -> "incident_resolved".equals(p.reason()), "incident_resolved");
             assertThat(resolved.data().incidentId()).isEqualTo(elevated.data().incidentId());
+        }
+    }
+
+    @Test
+    void aHealthyTargetIsAnnouncedRightAfterStartUpAndThenEveryHeartbeat() {
+        try (PressureEvents events = PressureEvents.fromBeginning()) {
+            PressureChanged first = events.await(DetectorTestInfra.TARGET, p -> true, "a first event")
+                    .data();
+            assertThat(first.reason()).isEqualTo(PressureChanged.REASON_STARTED);
+            assertThat(first.level()).isEqualTo(Level.OK);
+            assertThat(first.levelChanged()).isFalse();
+            assertThat(first.incidentId()).isNull();
+        }
+        try (PressureEvents events = new PressureEvents()) {
+            // an incident another test left may still be resolving: then the heartbeats follow its resolution
+            PressureChanged beat = events.await(
+                            DetectorTestInfra.TARGET,
+                            p -> PressureChanged.REASON_HEARTBEAT.equals(p.reason()),
+                            "a heartbeat")
+                    .data();
+            PressureChanged next = events.await(DetectorTestInfra.TARGET, p -> true, "the event after it")
+                    .data();
+
+            assertThat(next.reason()).isEqualTo(PressureChanged.REASON_HEARTBEAT);
+            assertThat(List.of(beat, next)).allSatisfy(heartbeat -> {
+                assertThat(heartbeat.level()).isEqualTo(Level.OK);
+                assertThat(heartbeat.levelChanged()).isFalse();
+                assertThat(heartbeat.incidentId()).isNull();
+                assertThat(heartbeat.connections()).isNotNull();
+            });
+            // heartbeat 1 s, a sample every 200 ms: the first sample at least a heartbeat after the last event
+            assertThat(Duration.between(beat.sampledAt(), next.sampledAt()))
+                    .isBetween(Duration.ofSeconds(1), Duration.ofMillis(1900));
         }
     }
 

@@ -1,12 +1,14 @@
 package io.connguard.detector.config;
 
 import io.connguard.detector.pressure.LevelRules;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Checks that span several keys, which per-key bean validation cannot express (threshold order, backoff bounds).
+ * Checks that span several keys, which per-key bean validation cannot express (threshold order, backoff bounds), and
+ * durations that must be positive (bean validation has no constraint for {@link Duration}).
  * SmallRye Config already rejects unknown {@code connguard.detector.*} keys and bean-validation violations before
  * this runs; whatever is found here stops start-up the same way, naming every offending key.
  */
@@ -26,18 +28,28 @@ public final class ConfigChecks {
                 problems.add(e.getMessage());
             }
         }
+        positive("periodic-update", config.periodicUpdate(), problems);
+        positive("heartbeat", config.heartbeat(), problems);
+        positive("restore.lookback", config.restore().lookback(), problems);
+        positive("restore.timeout", config.restore().timeout(), problems);
         DetectorConfig.Probe probe = config.probe();
-        if (probe.reconnectInitialBackoff().isZero()
-                || probe.reconnectInitialBackoff().isNegative()) {
-            problems.add(PREFIX + "probe.reconnect-initial-backoff: must be positive, is "
-                    + probe.reconnectInitialBackoff());
-        } else if (probe.reconnectMaxBackoff().compareTo(probe.reconnectInitialBackoff()) < 0) {
+        // the order of the backoff bounds means something only with a valid lower bound
+        if (positive("probe.reconnect-initial-backoff", probe.reconnectInitialBackoff(), problems)
+                && probe.reconnectMaxBackoff().compareTo(probe.reconnectInitialBackoff()) < 0) {
             problems.add(PREFIX + "probe.reconnect-max-backoff: must not be below probe.reconnect-initial-backoff ("
                     + probe.reconnectMaxBackoff() + " < " + probe.reconnectInitialBackoff() + ")");
         }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("invalid configuration:\n\t" + String.join("\n\t", problems));
         }
+    }
+
+    private static boolean positive(String key, Duration value, List<String> problems) {
+        if (value.isZero() || value.isNegative()) {
+            problems.add(PREFIX + key + ": must be positive, is " + value);
+            return false;
+        }
+        return true;
     }
 
     /** The level rules of one target, or an {@link IllegalStateException} naming the target's threshold keys. */

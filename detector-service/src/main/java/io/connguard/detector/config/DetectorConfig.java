@@ -27,9 +27,16 @@ public interface DetectorConfig {
     @Size(min = 1, message = "no target configured: set connguard.detector.targets.<id>.host and .user")
     Map<String, @Valid Target> targets();
 
-    /** How often to publish an update while a target is not OK, so consumers can watch progress. */
+    /** How often to publish an update while a target is not OK or its incident is open, so consumers can watch progress. */
     @WithDefault("5s")
     Duration periodicUpdate();
+
+    /** How often to publish while a target is OK with no incident open, so consumers know the detector is alive. */
+    @WithDefault("30s")
+    Duration heartbeat();
+
+    /** How an incident left open by a previous run is found on the topic at start-up. */
+    Restore restore();
 
     /** What each sample collects and how the probe connection behaves. */
     Probe probe();
@@ -71,6 +78,17 @@ public interface DetectorConfig {
         /** Upper bound of the reconnection backoff. */
         @WithDefault("10s")
         Duration reconnectMaxBackoff();
+    }
+
+    /** Reading the last event of each target back from the pressure topic at start-up. */
+    interface Restore {
+        /** Only events published within this window before start-up count: an older incident is not continued. */
+        @WithDefault("1h")
+        Duration lookback();
+
+        /** Longest wait for Kafka at start-up; past it sampling starts without restored incidents (logged). */
+        @WithDefault("5s")
+        Duration timeout();
     }
 
     /** How pressure events reach Kafka. */

@@ -9,13 +9,15 @@ import java.util.function.Supplier;
 /**
  * The incident lifecycle of one target: an incident opens when the target leaves OK for ELEVATED or CRITICAL, and
  * resolves once OK has held for {@code resolveAfter}. A relapse before that keeps the same incident. UNKNOWN neither
- * opens nor resolves one: not being able to see is not evidence either way. Pure; not thread-safe.
+ * opens nor resolves one: not being able to see is not evidence either way. An incident that a previous run left open
+ * is continued after {@link #restore}. Pure; not thread-safe.
  */
 public final class IncidentTracker {
 
     private final Duration resolveAfter;
     private final Supplier<String> ids;
     private String incidentId;
+    private Instant startedAt;
     private Instant okSince;
 
     public IncidentTracker(Duration resolveAfter) {
@@ -27,6 +29,16 @@ public final class IncidentTracker {
         this.ids = ids;
     }
 
+    /**
+     * Continues an incident opened before a restart: it keeps its id and onset, and resolves once OK has held for
+     * {@code resolveAfter} counted from the first OK observation after the restore. Call before the first observation.
+     */
+    public void restore(OpenIncident open) {
+        incidentId = open.incidentId();
+        startedAt = open.startedAt();
+        okSince = null;
+    }
+
     /** Records the current level and tells what happened to the incident. */
     public Update observe(Level level, Instant now) {
         switch (level) {
@@ -34,29 +46,35 @@ public final class IncidentTracker {
                 okSince = null;
                 if (incidentId == null) {
                     incidentId = ids.get();
-                    return new Update(incidentId, Change.OPENED);
+                    startedAt = now;
+                    return current(Change.OPENED);
                 }
-                return new Update(incidentId, Change.NONE);
+                return current(Change.NONE);
             }
             case OK -> {
                 if (incidentId == null) {
-                    return new Update(null, Change.NONE);
+                    return current(Change.NONE);
                 }
                 if (okSince == null) {
                     okSince = now;
                 }
                 if (!now.isBefore(okSince.plus(resolveAfter))) {
-                    String resolved = incidentId;
+                    Update resolved = current(Change.RESOLVED);
                     incidentId = null;
+                    startedAt = null;
                     okSince = null;
-                    return new Update(resolved, Change.RESOLVED);
+                    return resolved;
                 }
-                return new Update(incidentId, Change.NONE);
+                return current(Change.NONE);
             }
             default -> {
-                return new Update(incidentId, Change.NONE);
+                return current(Change.NONE);
             }
         }
+    }
+
+    private Update current(Change change) {
+        return new Update(incidentId, startedAt, change);
     }
 
     public String currentIncident() {
@@ -69,6 +87,9 @@ public final class IncidentTracker {
         RESOLVED
     }
 
-    /** The incident an event belongs to (null outside incidents) and whether this observation opened or resolved it. */
-    public record Update(String incidentId, Change change) {}
+    /**
+     * The incident an event belongs to and when it opened (both null outside incidents; the onset also when a restored
+     * incident's onset is not known), and whether this observation opened or resolved it.
+     */
+    public record Update(String incidentId, Instant startedAt, Change change) {}
 }

@@ -32,6 +32,16 @@ public final class LevelStateMachine {
         return level;
     }
 
+    /**
+     * Continues from the level a previous run of the detector had reached (from its last event), so that hysteresis and
+     * hold-down apply as if it had never stopped. Call before the first observation.
+     */
+    public void restore(Level restored) {
+        level = restored;
+        pendingLower = null;
+        pendingSince = null;
+    }
+
     /** Feeds one observation and returns the resulting level, changed or not. */
     public Transition observe(Observation observation, Instant now) {
         if (observation instanceof Observation.Measured measured) {

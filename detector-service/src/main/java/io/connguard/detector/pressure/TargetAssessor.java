@@ -1,6 +1,7 @@
 package io.connguard.detector.pressure;
 
 import io.connguard.detector.incident.IncidentTracker;
+import io.connguard.detector.incident.OpenIncident;
 import io.connguard.detector.probe.ProbeSample;
 import io.connguard.events.Level;
 import io.connguard.events.PressureChanged;
@@ -11,7 +12,10 @@ import java.util.Optional;
 
 /**
  * Turns a target's probe results into the pressure events to publish: one on every level change, on incident open
- * and resolve, and a periodic update while the target is not OK. Pure; each target's monitor owns one.
+ * and resolve, one for the first sample (reason {@code started}, unless one of those applies), a periodic update every
+ * {@code periodicUpdate} while the target is not OK or an incident is open (the hold before it resolves included), and
+ * a heartbeat every {@code heartbeat} otherwise. So a target is never silent for longer than {@code heartbeat} while
+ * the detector lives. Pure; each target's monitor owns one.
  */
 public final class TargetAssessor {
 
@@ -19,15 +23,27 @@ public final class TargetAssessor {
     private final LevelStateMachine levels;
     private final IncidentTracker incidents;
     private final Duration periodicUpdate;
+    private final Duration heartbeat;
     private Instant lastPublished;
     private ProbeSample lastSample;
     private PressureChanged last;
 
-    public TargetAssessor(String targetId, LevelRules rules, IncidentTracker incidents, Duration periodicUpdate) {
+    public TargetAssessor(
+            String targetId, LevelRules rules, IncidentTracker incidents, Duration periodicUpdate, Duration heartbeat) {
         this.targetId = targetId;
         this.levels = new LevelStateMachine(rules);
         this.incidents = incidents;
         this.periodicUpdate = periodicUpdate;
+        this.heartbeat = heartbeat;
+    }
+
+    /**
+     * Continues the incident a previous run of the detector left open, at the level it had reached: the next events
+     * carry its id and onset, and it resolves after the usual OK hold. Call before the first sample.
+     */
+    public void restore(OpenIncident open) {
+        levels.restore(open.level());
+        incidents.restore(open);
     }
 
     public Optional<PressureChanged> onSample(ProbeSample sample) {
@@ -57,12 +73,16 @@ public final class TargetAssessor {
             due = true;
         } else if (transition.changed() || incident.change() == IncidentTracker.Change.OPENED) {
             due = true;
+        } else if (lastPublished == null) {
+            // consumers learn the state of every target, and that the detector is alive, right after it starts
+            reason = PressureChanged.REASON_STARTED;
+            due = true;
         } else {
-            due = transition.level() != Level.OK
-                    && (lastPublished == null || !now.isBefore(lastPublished.plus(periodicUpdate)));
-            reason = PressureChanged.REASON_PERIODIC;
+            boolean quiet = transition.level() == Level.OK && incident.incidentId() == null;
+            reason = quiet ? PressureChanged.REASON_HEARTBEAT : PressureChanged.REASON_PERIODIC;
+            due = !now.isBefore(lastPublished.plus(quiet ? heartbeat : periodicUpdate));
         }
-        last = event(transition, reason, incident.incidentId(), now, sample, error);
+        last = event(transition, reason, incident, now, sample, error);
         if (!due) {
             return Optional.empty();
         }
@@ -73,7 +93,7 @@ public final class TargetAssessor {
     private PressureChanged event(
             LevelStateMachine.Transition transition,
             String reason,
-            String incidentId,
+            IncidentTracker.Update incident,
             Instant now,
             ProbeSample sample,
             String error) {
@@ -83,7 +103,8 @@ public final class TargetAssessor {
                 : lastSample != null && transition.level() != Level.UNKNOWN ? lastSample.capacity() : null;
         return new PressureChanged(
                 targetId,
-                incidentId,
+                incident.incidentId(),
+                incident.startedAt(),
                 transition.level(),
                 transition.previous(),
                 transition.changed(),

@@ -36,6 +36,9 @@ class DetectorConfigTest {
         assertThat(orders.thresholds().critical()).isEqualTo(0.95);
         assertThat(orders.pgbouncer()).isEmpty();
         assertThat(config.periodicUpdate()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.heartbeat()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.restore().lookback()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.restore().timeout()).isEqualTo(Duration.ofSeconds(5));
         ConfigChecks.check(config);
     }
 
@@ -73,6 +76,19 @@ class DetectorConfigTest {
         properties.put("connguard.detector.targets.orders.thresholds.critical", "1.5");
         assertThatThrownBy(() -> load(properties))
                 .hasMessageContaining("connguard.detector.targets.orders.thresholds.critical");
+    }
+
+    @Test
+    void aHeartbeatOrRestoreWindowThatIsNotPositiveStopsStartUpNamingTheKey() {
+        Map<String, String> properties = target();
+        properties.put("connguard.detector.heartbeat", "0s");
+        properties.put("connguard.detector.restore.lookback", "-1m");
+        properties.put("connguard.detector.restore.timeout", "0ms");
+        DetectorConfig config = load(properties);
+        assertThatThrownBy(() -> ConfigChecks.check(config))
+                .hasMessageContaining("connguard.detector.heartbeat: must be positive, is PT0S")
+                .hasMessageContaining("connguard.detector.restore.lookback: must be positive, is PT-1M")
+                .hasMessageContaining("connguard.detector.restore.timeout: must be positive, is PT0S");
     }
 
     @Test

@@ -24,6 +24,21 @@ class LevelStateMachineTest {
     }
 
     @Test
+    void aRestoredLevelKeepsItsHysteresisAndHoldDown() {
+        machine.restore(Level.ELEVATED);
+
+        var between = observe(0.75, 0);
+        assertThat(between.level())
+                .as("between clear and elevated a raised level stays")
+                .isEqualTo(Level.ELEVATED);
+        assertThat(between.changed()).isFalse();
+        assertThat(observe(0.5, 1).level()).isEqualTo(Level.ELEVATED);
+        var ok = observe(0.5, 6);
+        assertThat(ok.level()).isEqualTo(Level.OK);
+        assertThat(ok.previous()).isEqualTo(Level.ELEVATED);
+    }
+
+    @Test
     void stepsDownOnlyAfterTheLowerLevelHeld() {
         observe(0.97, 0);
         assertThat(observe(0.5, 1).level()).isEqualTo(Level.CRITICAL);
