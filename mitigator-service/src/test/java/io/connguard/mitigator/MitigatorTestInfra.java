@@ -36,6 +36,9 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
     /** The target whose mitigator connection is alone in its database, so a test can see it open. */
     static final String EXHAUSTED = "exhausted-db";
 
+    /** The target whose held connection the session adapter's own tests signal over; no scenario drives it. */
+    public static final String SIGNAL = "signal-db";
+
     /** Scenario targets and their policies; {@code %s} in a policy is replaced by the target's namespace. */
     static final Map<String, String> POLICIES = Map.ofEntries(
             Map.entry("ladder-db", Policies.LADDER),
@@ -52,7 +55,8 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             Map.entry("bench-cancel-db", Policies.BENCH_CANCEL),
             Map.entry("healthy-db", Policies.LADDER + Policies.STRICT_EVIDENCE),
             Map.entry("lease-db", Policies.LADDER + Policies.SHORT_LEASE),
-            Map.entry("operator-db", Policies.LADDER));
+            Map.entry("operator-db", Policies.LADDER),
+            Map.entry(SIGNAL, Policies.LADDER));
 
     /**
      * Targets on the built-in policy: configured so that the mitigator acts for them (an unconfigured target's events

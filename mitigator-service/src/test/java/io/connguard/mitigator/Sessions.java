@@ -13,14 +13,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /** Real sessions a test opens in the target database: long queries, idle transactions, a replication connection. */
-final class Sessions implements AutoCloseable {
+public final class Sessions implements AutoCloseable {
 
     private final PostgresServer server = MitigatorTestInfra.postgres();
     private final List<Connection> connections = new ArrayList<>();
     private final ExecutorService running = Executors.newCachedThreadPool();
 
     /** A session running {@code pg_sleep(60)}; returns its pid. */
-    int longQuery(String user, String application) throws SQLException {
+    public int longQuery(String user, String application) throws SQLException {
         Connection c = connect(user, application, new Properties());
         int pid = pid(c);
         running.submit(() -> {
@@ -105,7 +105,7 @@ final class Sessions implements AutoCloseable {
     }
 
     /** The pid's state in pg_stat_activity, or "gone" when the backend no longer exists. */
-    String state(int pid) throws SQLException {
+    public String state(int pid) throws SQLException {
         try (Connection c = connect(server.superuser(), "test-admin", new Properties());
                 Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(
@@ -114,7 +114,7 @@ final class Sessions implements AutoCloseable {
         }
     }
 
-    String superuser() {
+    public String superuser() {
         return server.superuser();
     }
 

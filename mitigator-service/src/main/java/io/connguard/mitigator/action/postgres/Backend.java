@@ -2,11 +2,16 @@ package io.connguard.mitigator.action.postgres;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.connguard.events.EventJson;
+import java.time.OffsetDateTime;
 import java.util.List;
 
-/** One row of pg_stat_activity as the mitigator judges it. Query text never leaves: only its fingerprint. */
+/**
+ * One row of pg_stat_activity as the mitigator judges it. Query text never leaves: only its fingerprint. A backend is
+ * (pid, backend_start): a pid alone may belong to another backend by the time it is signalled.
+ */
 record Backend(
         int pid,
+        OffsetDateTime backendStart,
         String user,
         String application,
         String database,
@@ -23,6 +28,7 @@ record Backend(
     ObjectNode evidence() {
         ObjectNode node = EventJson.mapper().createObjectNode();
         node.put("pid", pid);
+        node.put("backendStart", backendStart.toString());
         node.put("user", user);
         node.put("applicationName", application);
         node.put("database", database);

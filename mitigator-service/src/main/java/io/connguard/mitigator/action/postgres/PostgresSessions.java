@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,7 +36,7 @@ public class PostgresSessions implements ActionAdapter {
 
     // literals replaced so statements of one shape share a fingerprint; the text itself never leaves the database
     private static final String SESSIONS = """
-            SELECT a.pid, a.usename, a.application_name, a.datname, a.state, a.backend_type,
+            SELECT a.pid, a.backend_start, a.usename, a.application_name, a.datname, a.state, a.backend_type,
                    coalesce(r.rolsuper, false),
                    coalesce((extract(epoch FROM clock_timestamp() - a.query_start) * 1000)::bigint, 0),
                    coalesce((extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::bigint, 0),
@@ -45,6 +46,10 @@ public class PostgresSessions implements ActionAdapter {
             FROM pg_stat_activity a LEFT JOIN pg_roles r ON r.oid = a.usesysid
             WHERE a.pid <> pg_backend_pid()
             """;
+
+    // the check and the signal in one statement: only the backend that was listed, never a later owner of its pid
+    private static final String SIGNAL =
+            "SELECT %s(pid) FROM pg_stat_activity WHERE pid = %d AND backend_start = '%s'::timestamptz";
 
     private final PostgresConnections connections;
     private final KillSwitch killSwitch;
@@ -63,10 +68,10 @@ public class PostgresSessions implements ActionAdapter {
     public List<EffectResult> run(PlannedAction action) {
         Instant started = Instant.now();
         Command listing = new Command("postgres", "SELECT ... FROM pg_stat_activity", action.targetId());
+        List<EffectResult> results = new ArrayList<>();
         try {
             Connection c = connections.connection(action.targetId());
             Budget budget = new Budget(action.sessionBudget());
-            List<EffectResult> results = new ArrayList<>();
             if (action.spec() instanceof ActionSpec.CancelQueries cancel) {
                 List<Backend> cancelled = signal(
                         c,
@@ -79,8 +84,7 @@ public class PostgresSessions implements ActionAdapter {
                         results);
                 if (cancel.terminate() && action.mode() == Mode.ENFORCE && !cancelled.isEmpty()) {
                     sleep(cancel.terminateAfter());
-                    Map<Integer, String> stuck =
-                            cancelled.stream().collect(Collectors.toMap(Backend::pid, Backend::fingerprint));
+                    Map<Integer, Backend> stuck = cancelled.stream().collect(Collectors.toMap(Backend::pid, b -> b));
                     // the switch was read before the step began; the terminate is a new, harsher signal
                     if (killSwitch.engaged()) {
                         budget.stop("kill switch engaged during the grace period: not terminated");
@@ -89,7 +93,7 @@ public class PostgresSessions implements ActionAdapter {
                     signal(
                             c,
                             action,
-                            b -> b.fingerprint().equals(stuck.get(b.pid())) && SessionRules.inScope(b, cancel),
+                            b -> sameStatement(stuck.get(b.pid()), b) && SessionRules.inScope(b, cancel),
                             cancel.allowSuperusers(),
                             "pg_terminate_backend",
                             "terminate-backend",
@@ -114,9 +118,17 @@ public class PostgresSessions implements ActionAdapter {
             }
             return results;
         } catch (SQLException e) {
+            // the connection itself failed: what was signalled so far is still reported
             connections.discard(action.targetId());
-            return List.of(EffectResult.failed(action, listing, "PostgreSQL: " + e.getMessage(), started));
+            results.add(EffectResult.failed(action, listing, "PostgreSQL: " + e.getMessage(), started));
+            return results;
         }
+    }
+
+    private static boolean sameStatement(Backend before, Backend now) {
+        return before != null
+                && before.backendStart().equals(now.backendStart())
+                && before.fingerprint().equals(now.fingerprint());
     }
 
     private List<Backend> signal(
@@ -135,9 +147,8 @@ public class PostgresSessions implements ActionAdapter {
                 continue;
             }
             Instant started = Instant.now();
-            String sql = "SELECT " + function + "(" + b.pid() + ")";
-            Command command = new Command("postgres", sql, "pid " + b.pid());
-            String subject = "pid-" + b.pid() + "-" + function;
+            Command command = command(b, function);
+            String subject = subject(b, function);
             String protectedBecause = SessionRules.protectedBecause(b, allowSuperusers, action.protection());
             String skip = protectedBecause != null ? protectedBecause : budget.left <= 0 ? budget.whyNone : null;
             if (skip != null) {
@@ -173,32 +184,75 @@ public class PostgresSessions implements ActionAdapter {
                         Instant.now()));
                 continue;
             }
-            boolean sent;
-            try (PreparedStatement st = c.prepareStatement("SELECT " + function + "(?)")) {
-                st.setInt(1, b.pid());
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    sent = rs.getBoolean(1);
-                }
-            }
-            if (sent) {
+            EffectResult result = signal(c, b, function, actionName);
+            if (result.sessionsSignalled() > 0) {
                 signalled.add(b);
             }
-            results.add(new EffectResult(
-                    subject,
-                    actionName,
-                    sent ? Outcome.SUCCEEDED : Outcome.NOOP,
-                    command,
-                    state(b.state()),
-                    state(sent ? "signalled" : "gone"),
-                    b.evidence(),
-                    sent ? null : "backend " + b.pid() + " had already ended",
-                    null,
-                    sent ? 1 : 0,
-                    started,
-                    Instant.now()));
+            results.add(result);
         }
         return signalled;
+    }
+
+    /**
+     * Signals {@code b} only while its pid still belongs to the backend listed; an error of this one signal (e.g. 42501,
+     * a role the mitigator may not signal) is its own FAILED result and the connection is kept. Throws only when the
+     * connection itself is lost.
+     */
+    static EffectResult signal(Connection c, Backend b, String function, String actionName) throws SQLException {
+        Instant started = Instant.now();
+        Command command = command(b, function);
+        String subject = subject(b, function);
+        Outcome outcome;
+        String after;
+        String reason = null;
+        String error = null;
+        try (PreparedStatement st = c.prepareStatement(command.text());
+                ResultSet rs = st.executeQuery()) {
+            if (!rs.next()) {
+                outcome = Outcome.SKIPPED;
+                after = "gone";
+                reason = "backend gone or replaced since it was listed: not signalled";
+            } else if (rs.getBoolean(1)) {
+                outcome = Outcome.SUCCEEDED;
+                after = "signalled";
+            } else {
+                outcome = Outcome.NOOP;
+                after = "gone";
+                reason = "backend " + b.pid() + " had already ended";
+            }
+        } catch (SQLException e) {
+            if (lost(c, e)) {
+                throw e;
+            }
+            outcome = Outcome.FAILED;
+            after = null;
+            error = "PostgreSQL " + e.getSQLState() + ": " + e.getMessage();
+        }
+        return new EffectResult(
+                subject,
+                actionName,
+                outcome,
+                command,
+                state(b.state()),
+                after == null ? null : state(after),
+                b.evidence(),
+                reason,
+                error,
+                outcome == Outcome.SUCCEEDED ? 1 : 0,
+                started,
+                Instant.now());
+    }
+
+    private static boolean lost(Connection c, SQLException e) throws SQLException {
+        return (e.getSQLState() != null && e.getSQLState().startsWith("08")) || !c.isValid(2);
+    }
+
+    private static Command command(Backend b, String function) {
+        return new Command("postgres", String.format(SIGNAL, function, b.pid(), b.backendStart()), "pid " + b.pid());
+    }
+
+    private static String subject(Backend b, String function) {
+        return "pid-" + b.pid() + "-" + function;
     }
 
     private static List<Backend> list(Connection c) throws SQLException {
@@ -206,22 +260,23 @@ public class PostgresSessions implements ActionAdapter {
         try (PreparedStatement st = c.prepareStatement(SESSIONS);
                 ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
-                Array blockers = rs.getArray(12);
+                Array blockers = rs.getArray(13);
                 List<Integer> blockedBy = blockers == null
                         ? List.of()
                         : Arrays.stream((Integer[]) blockers.getArray()).toList();
                 backends.add(new Backend(
                         rs.getInt(1),
-                        rs.getString(2),
+                        rs.getObject(2, OffsetDateTime.class),
                         rs.getString(3),
                         rs.getString(4),
                         rs.getString(5),
                         rs.getString(6),
-                        rs.getBoolean(7),
-                        rs.getLong(8),
+                        rs.getString(7),
+                        rs.getBoolean(8),
                         rs.getLong(9),
                         rs.getLong(10),
-                        rs.getString(11),
+                        rs.getLong(11),
+                        rs.getString(12),
                         blockedBy));
             }
         }
