@@ -62,9 +62,12 @@ class DrillIT {
         assertThat(drill.exitValue()).as(report).isZero();
         assertThat(report)
                 .contains("LOOP CLOSED")
-                .containsPattern("cancel-query \\| `SELECT pg_cancel_backend\\(pid\\) FROM pg_stat_activity WHERE pid = \\d+ AND backend_start = [^`]+`.*\\| SUCCEEDED")
-                .containsPattern("`SELECT pg_cancel_backend\\(pid\\) FROM pg_stat_activity WHERE pid = \\d+ [^`]+`.*\\| SKIPPED .*protected: application flyway")
-                .containsPattern("`SELECT pg_terminate_backend\\(pid\\) FROM pg_stat_activity WHERE pid = \\d+ [^`]+`.*\\| SUCCEEDED")
+                .containsPattern(
+                        "cancel-query \\| `SELECT pg_cancel_backend\\(pid\\) FROM pg_stat_activity WHERE pid = \\d+ AND backend_start = [^`]+`.*\\| SUCCEEDED")
+                .containsPattern(
+                        "`SELECT pg_cancel_backend\\(pid\\) FROM pg_stat_activity WHERE pid = \\d+ [^`]+`.*\\| SKIPPED .*protected: application flyway")
+                .containsPattern(
+                        "`SELECT pg_terminate_backend\\(pid\\) FROM pg_stat_activity WHERE pid = \\d+ [^`]+`.*\\| SUCCEEDED")
                 .contains("untouched, still running");
         assertThat(report.indexOf("pg_cancel_backend"))
                 .as("cancelled before terminating")
