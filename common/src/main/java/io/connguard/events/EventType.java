@@ -1,5 +1,6 @@
 package io.connguard.events;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,6 +18,9 @@ import java.util.Optional;
  * @param schemaResource absolute classpath resource of the payload's JSON Schema, shipped in this jar
  */
 public record EventType<T>(String type, Class<T> dataClass, String schemaResource) {
+
+    /** Where the shipped schemas are published: each schema's {@code $id} is this plus its file name. */
+    public static final String SCHEMA_BASE = "https://connguard.io/schemas/events/";
 
     /** A target's pressure level changed, or a periodic update while it is not OK. */
     public static final EventType<PressureChanged> PRESSURE_CHANGED = new EventType<>(
@@ -38,6 +42,19 @@ public record EventType<T>(String type, Class<T> dataClass, String schemaResourc
         if (schemaResource == null || !schemaResource.startsWith("/")) {
             throw new IllegalArgumentException("schemaResource must be an absolute classpath path: " + schemaResource);
         }
+    }
+
+    /**
+     * The CloudEvents {@code dataschema} of this type: its schema's {@code $id}, the base URI plus the schema's file
+     * name (the audit service serves the same file under {@code /schemas/events/}).
+     */
+    public URI dataschema() {
+        return URI.create(SCHEMA_BASE + schemaFileName());
+    }
+
+    /** The schema's file name, e.g. {@code action-v1.schema.json}. */
+    public String schemaFileName() {
+        return schemaResource.substring(schemaResource.lastIndexOf('/') + 1);
     }
 
     /** Every type connguard publishes, in a stable order. */

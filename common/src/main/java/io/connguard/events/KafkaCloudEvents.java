@@ -26,7 +26,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *
  * <p>On the wire: header {@value #SPECVERSION_HEADER} = {@value #SPECVERSION}, {@value #ID_HEADER},
  * {@value #SOURCE_HEADER}, {@value #TYPE_HEADER}, {@value #SUBJECT_HEADER}, {@value #TIME_HEADER} (RFC 3339,
- * UTC) and {@value #CONTENT_TYPE_HEADER} = {@value #CONTENT_TYPE}, all UTF-8; the record value is the
+ * UTC), {@value #DATASCHEMA_HEADER} (the {@code $id} of the type's JSON Schema, for the types connguard defines)
+ * and {@value #CONTENT_TYPE_HEADER} = {@value #CONTENT_TYPE}, all UTF-8; the record value is the
  * {@code data} as JSON ({@link EventJson}); the record key is the subject (the target id), UTF-8.
  *
  * <p>Decoding is strict about the envelope (every header above except {@code content-type} is required,
@@ -48,6 +49,7 @@ public final class KafkaCloudEvents {
     public static final String TYPE_HEADER = "ce_type";
     public static final String SUBJECT_HEADER = "ce_subject";
     public static final String TIME_HEADER = "ce_time";
+    public static final String DATASCHEMA_HEADER = "ce_dataschema";
     public static final String CONTENT_TYPE_HEADER = "content-type";
 
     /** Header on a dead-lettered record: why it could not be read (a {@link MalformedEventException} message). */
@@ -63,7 +65,10 @@ public final class KafkaCloudEvents {
 
     private KafkaCloudEvents() {}
 
-    /** The envelope as record headers: the six {@code ce_*} headers and {@code content-type}. */
+    /**
+     * The envelope as record headers: the six required {@code ce_*} headers, {@code ce_dataschema} for a type of the
+     * contract, and {@code content-type}.
+     */
     public static Headers headers(CloudEvent<?> event) {
         Objects.requireNonNull(event, "event");
         RecordHeaders headers = new RecordHeaders();
@@ -73,6 +78,9 @@ public final class KafkaCloudEvents {
         put(headers, TYPE_HEADER, event.type());
         put(headers, SUBJECT_HEADER, event.subject());
         put(headers, TIME_HEADER, DateTimeFormatter.ISO_INSTANT.format(event.time()));
+        EventType.of(event.type())
+                .ifPresent(type ->
+                        put(headers, DATASCHEMA_HEADER, type.dataschema().toString()));
         put(headers, CONTENT_TYPE_HEADER, CONTENT_TYPE);
         return headers;
     }

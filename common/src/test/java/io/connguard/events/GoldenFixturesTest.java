@@ -57,6 +57,9 @@ class GoldenFixturesTest {
             JsonNode root = EventJson.mapper().readTree(schema);
             assertThat(root.path("$schema").asText()).isEqualTo("https://json-schema.org/draft/2020-12/schema");
             assertThat(root.path("title").asText()).isEqualTo(type.type());
+            assertThat(root.path("$id").asText())
+                    .as("the dataschema every event of the type carries")
+                    .isEqualTo(type.dataschema().toString());
             assertThat(root.has("additionalProperties"))
                     .as("additive evolution: unknown properties stay allowed")
                     .isFalse();
