@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
+import io.connguard.events.EventType;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -71,6 +72,28 @@ class ReadRequiresTokenTest {
                 .get("/api/incidents")
                 .then()
                 .statusCode(401);
+    }
+
+    /** A consumer resolves an event's dataschema here without a token: the contract holds no data. */
+    @Test
+    void theEventContractIsPublic() {
+        for (EventType<?> type : EventType.all()) {
+            given().get(type.dataschema().getPath())
+                    .then()
+                    .statusCode(200)
+                    .contentType("application/schema+json")
+                    .body("$id", equalTo(type.dataschema().toString()))
+                    .body("title", equalTo(type.type()));
+        }
+        given().get("/schemas/events/asyncapi.yaml")
+                .then()
+                .statusCode(200)
+                .contentType("application/yaml")
+                .body(startsWith("# connguard's event contract"));
+        given().get("/schemas/events/..%2F..%2Fapplication.properties")
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json");
     }
 
     @Test
