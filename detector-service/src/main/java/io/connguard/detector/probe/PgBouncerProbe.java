@@ -25,29 +25,27 @@ public final class PgBouncerProbe implements AutoCloseable {
 
     public PgBouncerProbe(Vertx vertx, DetectorConfig.PgBouncer pgbouncer, DetectorConfig.Probe probe, Clock clock) {
         this.database = pgbouncer.database();
+        // the console accepts no statement_timeout, but answers SHOW POOLS at once: the probe's bound fits it too
+        ResponseDeadline deadline = ResponseDeadline.forStatementTimeout(vertx, probe.statementTimeout());
         this.connection = new ReconnectingConnection(
                 vertx,
-                () -> connectOptions(pgbouncer),
+                () -> connectOptions(pgbouncer, deadline),
                 new Backoff(probe.reconnectInitialBackoff(), probe.reconnectMaxBackoff()),
+                deadline,
                 clock);
     }
 
     public Uni<Pooler> sample() {
-        return connection
-                .get()
-                .flatMap(conn -> conn.query("SHOW POOLS").execute())
-                .map(this::pooler)
-                .onFailure()
-                .invoke(connection::failed);
+        return connection.exchange(conn -> conn.query("SHOW POOLS").execute()).map(this::pooler);
     }
 
-    private static PgConnectOptions connectOptions(DetectorConfig.PgBouncer pgbouncer) {
+    private static PgConnectOptions connectOptions(DetectorConfig.PgBouncer pgbouncer, ResponseDeadline deadline) {
         PgConnectOptions options = new PgConnectOptions()
                 .setHost(pgbouncer.host())
                 .setPort(pgbouncer.port())
                 .setDatabase(ADMIN_DATABASE)
                 .setUser(pgbouncer.user())
-                .setConnectTimeout(2_000)
+                .setConnectTimeout((int) deadline.bound().toMillis())
                 .setReconnectAttempts(0);
         Passwords.resolve(pgbouncer.passwordFile(), pgbouncer.password()).ifPresent(options::setPassword);
         return options;

@@ -48,10 +48,12 @@ public final class PgProbe implements AutoCloseable {
         this.clock = clock;
         this.redactor = new QueryRedactor(probe.maxQueryLength());
         this.sql = SampleQuery.sql(probe.topClients(), probe.topSessions());
+        ResponseDeadline deadline = ResponseDeadline.forStatementTimeout(vertx, probe.statementTimeout());
         this.connection = new ReconnectingConnection(
                 vertx,
-                () -> connectOptions(target, probe),
+                () -> connectOptions(target, probe, deadline),
                 new Backoff(probe.reconnectInitialBackoff(), probe.reconnectMaxBackoff()),
+                deadline,
                 clock);
     }
 
@@ -59,22 +61,20 @@ public final class PgProbe implements AutoCloseable {
         long started = System.nanoTime();
         Instant sampledAt = clock.instant();
         return connection
-                .get()
-                .flatMap(conn -> conn.preparedQuery(sql).execute())
+                .exchange(conn -> conn.preparedQuery(sql).execute())
                 .map(rows -> toSample(rows.iterator().next(), sampledAt, (System.nanoTime() - started) / 1e6))
-                .onFailure()
-                .invoke(connection::failed)
                 .onFailure()
                 .transform(PgProbe::classify);
     }
 
-    private static PgConnectOptions connectOptions(DetectorConfig.Target target, DetectorConfig.Probe probe) {
+    private static PgConnectOptions connectOptions(
+            DetectorConfig.Target target, DetectorConfig.Probe probe, ResponseDeadline deadline) {
         PgConnectOptions options = new PgConnectOptions()
                 .setHost(target.host())
                 .setPort(target.port())
                 .setDatabase(target.database())
                 .setUser(target.user())
-                .setConnectTimeout(2_000)
+                .setConnectTimeout((int) deadline.bound().toMillis())
                 .setReconnectAttempts(0)
                 .setCachePreparedStatements(true)
                 // the sample statement is longer than the default 2048-character limit of the statement cache

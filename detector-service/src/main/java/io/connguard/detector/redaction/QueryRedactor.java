@@ -60,7 +60,7 @@ public final class QueryRedactor {
         for (int i = 0; i < sql.length(); i++) {
             if (sql.charAt(i) == '$' && (i == 0 || !isIdentifierPart(sql.charAt(i - 1)))) {
                 int end = i + 1;
-                while (end < sql.length() && Character.isDigit(sql.charAt(end))) {
+                while (end < sql.length() && isDigit(sql.charAt(end))) {
                     end++;
                 }
                 if (end > i + 1 && end - i < 10) {
@@ -71,12 +71,34 @@ public final class QueryRedactor {
         return highest;
     }
 
+    // character classes as PostgreSQL's lexer (scan.l) has them: any non-ASCII character belongs to an identifier,
+    // so "€$$" is one identifier, not the start of a dollar quote; a lexer that disagreed would lose track of where
+    // literals start and end, and show one
+
     private static boolean isIdentifierStart(char c) {
-        return Character.isLetter(c) || c == '_';
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
     }
 
     private static boolean isIdentifierPart(char c) {
-        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
+        return isIdentifierStart(c) || isDigit(c) || c == '$';
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isWhitespace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\u000B';
+    }
+
+    /** How a string literal escapes its closing quote besides doubling it. */
+    private enum Escapes {
+        /** None (B'...', X'...', U&'...'). */
+        NONE,
+        /** A backslash escapes the next character (E'...'). */
+        BACKSLASH,
+        /** Plain and N'...' literals: a backslash escapes only with standard_conforming_strings off. */
+        BY_SETTING
     }
 
     /** One left-to-right pass that writes the shown text and the fingerprint shape side by side. */
@@ -95,25 +117,25 @@ public final class QueryRedactor {
         void run() {
             while (i < sql.length()) {
                 char c = sql.charAt(i);
-                if (Character.isWhitespace(c)) {
+                if (isWhitespace(c)) {
                     skipWhitespace();
                 } else if (c == '-' && peek(1) == '-') {
                     skipLineComment();
                 } else if (c == '/' && peek(1) == '*') {
                     skipBlockComment();
                 } else if (c == '\'') {
-                    quoted(i, false);
+                    quoted(i, Escapes.BY_SETTING);
                 } else if (isLiteralPrefix(c) && peek(1) == '\'') {
-                    quoted(i + 1, c == 'e' || c == 'E');
+                    quoted(i + 1, literalEscapes(c));
                 } else if ((c == 'u' || c == 'U') && peek(1) == '&' && peek(2) == '\'') {
-                    quoted(i + 2, false);
+                    quoted(i + 2, Escapes.NONE);
                 } else if (c == '"') {
                     quotedIdentifier();
                 } else if (c == '$' && dollarTagEnd() > 0) {
                     dollarQuoted(dollarTagEnd());
-                } else if (c == '$' && Character.isDigit(peek(1))) {
+                } else if (c == '$' && isDigit(peek(1))) {
                     parameter();
-                } else if (Character.isDigit(c) || (c == '.' && Character.isDigit(peek(1)))) {
+                } else if (isDigit(c) || (c == '.' && isDigit(peek(1)))) {
                     number();
                 } else if (isIdentifierStart(c)) {
                     word();
@@ -133,6 +155,15 @@ public final class QueryRedactor {
             return "eEbBxXnN".indexOf(c) >= 0;
         }
 
+        /** E'...' always takes backslash escapes; N'...' is a plain string; B'...' and X'...' take none. */
+        private static Escapes literalEscapes(char prefix) {
+            return switch (prefix) {
+                case 'e', 'E' -> Escapes.BACKSLASH;
+                case 'n', 'N' -> Escapes.BY_SETTING;
+                default -> Escapes.NONE;
+            };
+        }
+
         private void emit(String token) {
             text.append(token);
             shape.append(token);
@@ -150,14 +181,14 @@ public final class QueryRedactor {
         }
 
         private void skipWhitespace() {
-            while (i < sql.length() && Character.isWhitespace(sql.charAt(i))) {
+            while (i < sql.length() && isWhitespace(sql.charAt(i))) {
                 i++;
             }
             separate();
         }
 
         private void skipLineComment() {
-            while (i < sql.length() && sql.charAt(i) != '\n') {
+            while (i < sql.length() && sql.charAt(i) != '\n' && sql.charAt(i) != '\r') {
                 i++;
             }
             separate();
@@ -182,8 +213,21 @@ public final class QueryRedactor {
             separate();
         }
 
-        /** A string literal starting at the quote; {@code backslashEscapes} for E'...' strings. */
-        private void quoted(int quote, boolean backslashEscapes) {
+        /**
+         * A string literal starting at the quote. Where a plain literal ends depends on standard_conforming_strings
+         * (off: a backslash escapes the quote after it), a setting of the client's session that the redactor cannot
+         * see. When the two readings end it at different places, everything from the literal on is hidden: under the
+         * other reading any of it may be literal text.
+         */
+        private void quoted(int quote, Escapes escapes) {
+            int end = literalEnd(quote, escapes == Escapes.BACKSLASH);
+            boolean ambiguous = escapes == Escapes.BY_SETTING && literalEnd(quote, true) != end;
+            i = ambiguous ? sql.length() : end;
+            placeholder();
+        }
+
+        /** End (exclusive) of the literal whose opening quote is at {@code quote}; the text's end if unterminated. */
+        private int literalEnd(int quote, boolean backslashEscapes) {
             int at = quote + 1;
             while (at < sql.length()) {
                 char c = sql.charAt(at);
@@ -198,8 +242,7 @@ public final class QueryRedactor {
                     at++;
                 }
             }
-            i = Math.min(at, sql.length());
-            placeholder();
+            return Math.min(at, sql.length());
         }
 
         private void quotedIdentifier() {
@@ -219,13 +262,14 @@ public final class QueryRedactor {
             i = at;
         }
 
-        /** End (exclusive) of a {@code $tag$} opening at {@code i}, or -1 when this {@code $} opens none. */
+        /**
+         * End (exclusive) of a {@code $tag$} opening at {@code i}, or -1 when this {@code $} opens none. A {@code $}
+         * inside an identifier never gets here (the word took it); right after a number or a parameter it does open
+         * a dollar quote, as {@code 1$$text$$} does for the server.
+         */
         private int dollarTagEnd() {
-            if (i > 0 && isIdentifierPart(sql.charAt(i - 1))) {
-                return -1;
-            }
             int at = i + 1;
-            if (at < sql.length() && Character.isDigit(sql.charAt(at))) {
+            if (at < sql.length() && isDigit(sql.charAt(at))) {
                 return -1;
             }
             while (at < sql.length() && isIdentifierPart(sql.charAt(at)) && sql.charAt(at) != '$') {
@@ -243,7 +287,7 @@ public final class QueryRedactor {
 
         private void parameter() {
             int at = i + 1;
-            while (at < sql.length() && Character.isDigit(sql.charAt(at))) {
+            while (at < sql.length() && isDigit(sql.charAt(at))) {
                 at++;
             }
             text.append(sql, i, at);
@@ -260,7 +304,7 @@ public final class QueryRedactor {
                 char c = sql.charAt(at);
                 boolean exponentSign =
                         (c == '+' || c == '-') && (sql.charAt(at - 1) == 'e' || sql.charAt(at - 1) == 'E');
-                if (Character.isLetterOrDigit(c) || c == '.' || c == '_' || exponentSign) {
+                if ((isIdentifierPart(c) && c != '$') || c == '.' || exponentSign) {
                     at++;
                 } else {
                     break;

@@ -51,6 +51,27 @@ class QueryRedactorTest {
         assertThat(query("INSERT INTO secrets VALUES ('s3cr3t-and-more")).isEqualTo("INSERT INTO secrets VALUES ($1");
     }
 
+    // found by QueryRedactorPropertyTest: standard_conforming_strings = off makes \' part of a plain literal
+    @Test
+    void aBackslashQuoteHidesTheRestSinceTheSessionsStringSettingIsUnknown() {
+        assertThat(query("SELECT 'don\\'t tell: hunter2' FROM t WHERE a = 1")).isEqualTo("SELECT $1");
+        assertThat(query("SELECT N'x\\'y hunter2'")).isEqualTo("SELECT $1");
+        // without a backslash before a quote both readings agree: the rest is redacted as usual
+        assertThat(query("SELECT 'C:\\temp', 'x' FROM t")).isEqualTo("SELECT $1, $2 FROM t");
+    }
+
+    // found by QueryRedactorPropertyTest: "€$$" is one identifier for PostgreSQL, not a dollar quote
+    @Test
+    void nonAsciiCharactersBelongToIdentifiersAsForTheServer() {
+        assertThat(query("SELECT €$$ 'a$$ hunter2'")).isEqualTo("SELECT €$$ $1");
+    }
+
+    // found by QueryRedactorPropertyTest (a shrunk sample's original): a dollar quote right after a number or parameter
+    @Test
+    void aDollarQuoteRightAfterANumberOrAParameterIsHidden() {
+        assertThat(query("SELECT 1$$hunter2$$, $1$$hunter2$$")).isEqualTo("SELECT $2$3, $1$4");
+    }
+
     @Test
     void capsTheLength() {
         QueryRedactor short10 = new QueryRedactor(10);
