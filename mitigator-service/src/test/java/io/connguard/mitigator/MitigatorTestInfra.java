@@ -56,6 +56,7 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             Map.entry("healthy-db", Policies.LADDER + Policies.STRICT_EVIDENCE),
             Map.entry("lease-db", Policies.LADDER + Policies.SHORT_LEASE),
             Map.entry("operator-db", Policies.LADDER),
+            Map.entry("episodes-db", Policies.LADDER),
             Map.entry(SIGNAL, Policies.LADDER));
 
     /**
