@@ -16,6 +16,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -179,6 +180,30 @@ class MitigationScenarioTest {
             assertThat(cancel.command().text())
                     .startsWith("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = " + runaway + " AND");
         }
+    }
+
+    @Test
+    void eachEpisodesRecoveryCompleteIsItsOwnEventDownstream() {
+        List<ActionEvent> completes = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        List<String> incidents = new ArrayList<>();
+        for (int episode = 1; episode <= 2; episode++) {
+            try (Scenario s = new Scenario("episodes-db").withWorkloads()) {
+                s.send(Level.ELEVATED, 80);
+                s.await("pause-ingestion", Outcome.SUCCEEDED);
+                s.resolved();
+                s.await("resume-ingestion", Outcome.REVERTED);
+                ActionEvent complete = s.await(
+                        "recovery complete",
+                        a -> a.reason() != null && a.reason().startsWith("recovery complete"));
+                completes.add(complete);
+                ids.add(s.cloudEventId(complete));
+                incidents.add(s.incident);
+            }
+        }
+        // the audit service keeps one event per CloudEvent id: a shared id would keep only the first episode's
+        assertThat(ids).doesNotContainNull().doesNotHaveDuplicates();
+        assertThat(completes).extracting(ActionEvent::incidentId).containsExactlyElementsOf(incidents);
     }
 
     @Test

@@ -59,6 +59,7 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             Map.entry("operator-db", Policies.LADDER),
             Map.entry(ParallelTargetsTest.SLOW, Policies.HELD_FLAG),
             Map.entry(ParallelTargetsTest.FAST, Policies.HELD_FLAG),
+            Map.entry("episodes-db", Policies.LADDER),
             Map.entry(SIGNAL, Policies.LADDER));
 
     /**

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -36,6 +37,8 @@ final class Scenario implements AutoCloseable {
     final TopicTail actions = TopicTail.fromNow(SharedInfra.kafka().bootstrapServers(), Topics.ACTIONS);
     final TopicWriter writer = new TopicWriter(SharedInfra.kafka().bootstrapServers());
     final List<ActionEvent> seen = new ArrayList<>();
+    // the CloudEvent id each action event was published under (what the audit service deduplicates on)
+    private final Map<ActionEvent, String> cloudEventIds = new IdentityHashMap<>();
     private int cursor;
 
     Scenario(String target) {
@@ -170,10 +173,16 @@ final class Scenario implements AutoCloseable {
     }
 
     private void receive(Duration window) {
-        actions.drain(window).stream()
-                .filter(r -> target.equals(r.key()))
-                .map(Scenario::decode)
-                .forEach(seen::add);
+        actions.drain(window).stream().filter(r -> target.equals(r.key())).forEach(r -> {
+            CloudEvent<ActionEvent> event = KafkaCloudEvents.decode(r.headers(), r.value(), EventType.ACTION);
+            seen.add(event.data());
+            cloudEventIds.put(event.data(), event.id());
+        });
+    }
+
+    /** The CloudEvent id {@code action} (an event of {@link #seen}) was published under. */
+    String cloudEventId(ActionEvent action) {
+        return cloudEventIds.get(action);
     }
 
     int replicas(String deployment) {

@@ -1,5 +1,7 @@
 package io.connguard.infra.kubernetes;
 
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
@@ -9,6 +11,9 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.zjsonpatch.JsonPatchException;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,11 +29,13 @@ import org.jboss.logging.Logger;
  * semantics (Deployments, their scale subresource, ConfigMaps).
  *
  * <p>Listens on a free loopback port over plain HTTP from construction until {@link #close()}. Strategic-merge
- * patches are not supported by the CRUD server (HTTP 415): use JSON merge or JSON patches.
+ * patches are not supported by the CRUD server (HTTP 415): use JSON merge or JSON patches. A JSON patch that cannot
+ * be applied (a failing {@code test} op) is answered 422, as by the API server.
  */
 public final class KubernetesCrudServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(KubernetesCrudServer.class);
+    private static final int HTTP_UNPROCESSABLE = 422;
 
     private final KubernetesMockServer server;
     private final NamespacedKubernetesClient client;
@@ -43,13 +50,39 @@ public final class KubernetesCrudServer implements AutoCloseable {
                 new Context(Serialization.jsonMapper()),
                 new MockWebServer(),
                 expectations,
-                new KubernetesMixedDispatcher(expectations),
+                new ApiServerErrors(expectations),
                 false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         client = server.createClient();
         LOG.infof(
                 "Kubernetes CRUD server ready at %s in %d ms",
                 url(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /**
+     * The CRUD dispatcher, answering a JSON patch it cannot apply (a {@code test} op that fails, a path that is not
+     * there) with 422 and a Status, as the API server does; fabric8's own lets the exception escape and never answers.
+     */
+    private static final class ApiServerErrors extends KubernetesMixedDispatcher {
+
+        ApiServerErrors(Map<ServerRequest, Queue<ServerResponse>> expectations) {
+            super(expectations);
+        }
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            try {
+                return super.dispatch(request);
+            } catch (JsonPatchException e) {
+                Status status = new StatusBuilder()
+                        .withStatus("Failure")
+                        .withReason("Invalid")
+                        .withCode(HTTP_UNPROCESSABLE)
+                        .withMessage(e.getMessage())
+                        .build();
+                return new MockResponse().setResponseCode(HTTP_UNPROCESSABLE).setBody(Serialization.asJson(status));
+            }
+        }
     }
 
     public static KubernetesCrudServer start() {

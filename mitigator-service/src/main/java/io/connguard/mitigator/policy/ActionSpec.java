@@ -3,6 +3,7 @@ package io.connguard.mitigator.policy;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +27,28 @@ public sealed interface ActionSpec {
     /** The policy's name for this kind. */
     String kind();
 
+    /** The contract's action name of running it (a session step: of each backend it signals). */
+    default String appliedName() {
+        return kind();
+    }
+
+    /** The contract's action name of undoing it in recovery; null for a step that cannot be undone. */
+    default String restoredName() {
+        return null;
+    }
+
+    /** Every action name its action events can carry: running it, undoing it, and any follow-up signal. */
+    default List<String> actionNames() {
+        List<String> names = new ArrayList<>(List.of(appliedName()));
+        if (restoredName() != null) {
+            names.add(restoredName());
+        }
+        if (this instanceof CancelQueries cancel && cancel.terminate()) {
+            names.add(CancelQueries.TERMINATE_BACKEND);
+        }
+        return List.copyOf(names);
+    }
+
     /** Whether recovery has to undo it (sessions signalled cannot be undone). */
     default boolean reversible() {
         return false;
@@ -44,6 +67,11 @@ public sealed interface ActionSpec {
         @Override
         public String kind() {
             return PAUSE_INGESTION;
+        }
+
+        @Override
+        public String restoredName() {
+            return "resume-ingestion";
         }
 
         @Override
@@ -92,6 +120,11 @@ public sealed interface ActionSpec {
         }
 
         @Override
+        public String restoredName() {
+            return "restore-workload";
+        }
+
+        @Override
         public boolean reversible() {
             return true;
         }
@@ -127,9 +160,17 @@ public sealed interface ActionSpec {
             filter = filter == null ? new SessionFilter(null, null, null) : filter;
         }
 
+        /** The action name of the terminate that follows the grace period ({@code terminate: true}). */
+        public static final String TERMINATE_BACKEND = "terminate-backend";
+
         @Override
         public String kind() {
             return CANCEL_QUERIES;
+        }
+
+        @Override
+        public String appliedName() {
+            return "cancel-query";
         }
     }
 
@@ -157,6 +198,11 @@ public sealed interface ActionSpec {
         @Override
         public String kind() {
             return SHRINK_POOL;
+        }
+
+        @Override
+        public String restoredName() {
+            return "restore-pool";
         }
 
         @Override

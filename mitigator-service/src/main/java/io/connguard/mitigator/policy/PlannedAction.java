@@ -73,14 +73,8 @@ public record PlannedAction(
         }
     }
 
-    /** The contract's action name: apply uses the step's kind, undoing uses the matching restore name. */
+    /** The contract's action name: apply uses the step's own, undoing uses the matching restore name. */
     public String actionName() {
-        if (operation == Operation.APPLY) {
-            return spec instanceof ActionSpec.CancelQueries ? "cancel-query" : spec.kind();
-        }
-        if (spec instanceof ActionSpec.PauseIngestion) {
-            return "resume-ingestion";
-        }
-        return spec instanceof ActionSpec.ScaleWorkload ? "restore-workload" : "restore-pool";
+        return operation == Operation.APPLY || spec.restoredName() == null ? spec.appliedName() : spec.restoredName();
     }
 }

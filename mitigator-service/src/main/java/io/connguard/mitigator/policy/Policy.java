@@ -136,11 +136,18 @@ public record Policy(
         }
     }
 
-    /** A Slack-compatible incoming webhook told about every action. */
-    public record Notify(String url, Duration timeout, Map<String, String> headers) {
+    /**
+     * A Slack-compatible incoming webhook told about every action, one message per action (a session step's backends
+     * summarised in it). At most {@code burst} messages at once and {@code postsPerMinute} on average per webhook URL
+     * (Slack accepts about one a second); a message over the limit is dropped, counted, and mentioned in the next one.
+     */
+    public record Notify(
+            String url, Duration timeout, Map<String, String> headers, Integer postsPerMinute, Integer burst) {
         public Notify {
             timeout = timeout == null ? Duration.ofSeconds(2) : timeout;
             headers = headers == null ? Map.of() : Map.copyOf(headers);
+            postsPerMinute = postsPerMinute == null ? 20 : postsPerMinute;
+            burst = burst == null ? 5 : burst;
         }
     }
 

@@ -188,6 +188,10 @@ public final class PolicyLoader {
         }
         if (policy.notification() != null) {
             validateUrl("notify.url", policy.notification().url(), problems);
+            if (policy.notification().postsPerMinute() < 1
+                    || policy.notification().burst() < 1) {
+                problems.add("notify: posts-per-minute and burst must be >= 1");
+            }
         }
         return problems;
     }

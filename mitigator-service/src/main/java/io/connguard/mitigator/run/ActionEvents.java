@@ -121,11 +121,35 @@ final class ActionEvents {
                 0L);
     }
 
-    /** A decision to do nothing (waiting, nothing applies, recovery done), with why. */
+    /**
+     * A decision to do nothing (waiting, nothing applies, recovery done), with why. {@code episode} is the episode the
+     * decision was taken in ({@link io.connguard.mitigator.policy.EpisodeState#episode()}, -1 when the state could not
+     * be read).
+     *
+     * <p>The id is derived, not random, from (target, incident, episode, causing input, reason): the audit service
+     * keeps one event per id, so the same decision published twice (a redelivered input, a replica that re-decides
+     * after losing the state race) is stored once, while two different decisions never share an id. A tick's decision
+     * has no causing input, so the episode is what tells them apart: "recovery complete" ends each episode exactly
+     * once (the episode number grows every time mitigation re-enters, across incidents), and before the episode was
+     * part of the id every target's recovery-complete events shared one id and the audit kept only the first.
+     */
     static ActionEvent noop(
-            String targetId, String incidentId, String causation, String step, Mode mode, String reason, Instant now) {
+            String targetId,
+            String incidentId,
+            int episode,
+            String causation,
+            String step,
+            Mode mode,
+            String reason,
+            Instant now) {
         return new ActionEvent(
-                id(targetId, String.valueOf(causation), "decision", reason),
+                id(
+                        targetId,
+                        String.valueOf(incidentId),
+                        "episode-" + episode,
+                        String.valueOf(causation),
+                        "decision",
+                        reason),
                 targetId,
                 incidentId,
                 causation,

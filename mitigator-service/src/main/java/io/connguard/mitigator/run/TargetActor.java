@@ -8,6 +8,7 @@ import io.connguard.events.Outcome;
 import io.connguard.events.PressureChanged;
 import io.connguard.mitigator.action.ActionAdapter;
 import io.connguard.mitigator.action.EffectResult;
+import io.connguard.mitigator.action.http.SlackNotifier;
 import io.connguard.mitigator.action.kubernetes.KubernetesStateStore;
 import io.connguard.mitigator.action.kubernetes.KubernetesStateStore.Versioned;
 import io.connguard.mitigator.policy.Confirmation;
@@ -37,11 +38,14 @@ final class TargetActor {
 
     private static final Logger LOG = Logger.getLogger(TargetActor.class);
     private static final int ATTEMPTS = 4;
+    // the state (and with it the episode) could not be read or written
+    private static final int UNKNOWN_EPISODE = -1;
 
     private final String targetId;
     private final MitigationEngine engine;
     private final KubernetesStateStore store;
     private final List<ActionAdapter> adapters;
+    private final SlackNotifier notifier;
     private final Clock clock;
     // written only on the target's thread; volatile because the scheduler thread reads it through active()
     private volatile Versioned cached;
@@ -52,11 +56,13 @@ final class TargetActor {
             MitigationEngine engine,
             KubernetesStateStore store,
             List<ActionAdapter> adapters,
+            SlackNotifier notifier,
             Clock clock) {
         this.targetId = targetId;
         this.engine = engine;
         this.store = store;
         this.adapters = adapters;
+        this.notifier = notifier;
         this.clock = clock;
     }
 
@@ -114,6 +120,7 @@ final class TargetActor {
                     emit.accept(ActionEvents.noop(
                             targetId,
                             incident,
+                            UNKNOWN_EPISODE,
                             causation,
                             null,
                             Mode.ENFORCE,
@@ -139,6 +146,7 @@ final class TargetActor {
                     emit.accept(ActionEvents.noop(
                             targetId,
                             incident,
+                            UNKNOWN_EPISODE,
                             causation,
                             null,
                             Mode.ENFORCE,
@@ -160,17 +168,29 @@ final class TargetActor {
                 ? engine.policy().ladder().get(t.next().step()).name()
                 : null;
         Mode mode = engine.policy().mode() == Policy.PolicyMode.ENFORCE ? Mode.ENFORCE : Mode.DRY_RUN;
+        // a tick carries no incident: its decisions (e.g. "recovery complete") belong to the episode's
+        String incidentId = tick ? t.next().incidentId() : incident;
         if (decision instanceof Decision.Act act) {
             run(act.plan(), act.confirmation(), emit);
         } else if (decision instanceof Decision.Hold hold) {
             if (hold.blocked() != null) {
-                emit.accept(ActionEvents.skipped(hold.blocked(), causation, hold.reason(), now()));
+                ActionEvent skipped = ActionEvents.skipped(hold.blocked(), causation, hold.reason(), now());
+                emit.accept(skipped);
+                postNotification(List.of(skipped));
             } else if (!hold.silent()) {
-                emit.accept(ActionEvents.noop(targetId, incident, causation, step, mode, hold.reason(), now()));
+                emit.accept(ActionEvents.noop(
+                        targetId, incidentId, t.next().episode(), causation, step, mode, hold.reason(), now()));
             }
         } else if (decision instanceof Decision.Wait wait && !tick) {
             emit.accept(ActionEvents.noop(
-                    targetId, incident, causation, step, mode, wait.reason() + " until " + wait.until(), now()));
+                    targetId,
+                    incidentId,
+                    t.next().episode(),
+                    causation,
+                    step,
+                    mode,
+                    wait.reason() + " until " + wait.until(),
+                    now()));
         }
     }
 
@@ -192,8 +212,11 @@ final class TargetActor {
             Integer replicasBefore = null;
             Integer replicasAfter = null;
             Integer poolSize = null;
+            List<ActionEvent> published = new ArrayList<>();
             for (EffectResult r : results) {
-                emit.accept(ActionEvents.result(action, r));
+                ActionEvent result = ActionEvents.result(action, r);
+                emit.accept(result);
+                published.add(result);
                 signalled += r.sessionsSignalled();
                 changed |= r.outcome() != Outcome.NOOP && r.outcome() != Outcome.SKIPPED;
                 if (r.failed() && error == null) {
@@ -207,6 +230,8 @@ final class TargetActor {
                             : null;
                 }
             }
+            // one message per action, however many backends it signalled or skipped
+            postNotification(published);
             reports.add(new EffectReport(
                     action.actionId(),
                     action.step(),
@@ -220,6 +245,10 @@ final class TargetActor {
                     poolSize));
         }
         foldReports(reports);
+    }
+
+    private void postNotification(List<ActionEvent> events) {
+        notifier.notify(engine.policy().notification(), targetId, events, lastPressure);
     }
 
     private void foldReports(List<EffectReport> reports) {

@@ -2,7 +2,6 @@ package io.connguard.mitigator.run;
 
 import io.connguard.events.ActionEvent;
 import io.connguard.events.CloudEvent;
-import io.connguard.events.Outcome;
 import io.connguard.events.PressureChanged;
 import io.connguard.mitigator.action.ActionAdapter;
 import io.connguard.mitigator.action.http.SlackNotifier;
@@ -11,9 +10,9 @@ import io.connguard.mitigator.action.postgres.PostgresSampler;
 import io.connguard.mitigator.config.MitigatorConfig;
 import io.connguard.mitigator.config.Policies;
 import io.connguard.mitigator.guard.KillSwitch;
+import io.connguard.mitigator.metrics.MitigatorMeters;
 import io.connguard.mitigator.policy.MitigationEngine;
 import io.connguard.mitigator.publish.ActionPublisher;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
@@ -56,7 +55,7 @@ public class TargetActors {
     private final ActionPublisher publisher;
     private final KillSwitch killSwitch;
     private final SlackNotifier notifier;
-    private final MeterRegistry registry;
+    private final MitigatorMeters meters;
     private final Clock clock;
     private final Map<String, Entry> actors = new ConcurrentHashMap<>();
     private final AtomicBoolean resumed = new AtomicBoolean();
@@ -72,7 +71,7 @@ public class TargetActors {
             ActionPublisher publisher,
             KillSwitch killSwitch,
             SlackNotifier notifier,
-            MeterRegistry registry,
+            MitigatorMeters meters,
             Clock clock) {
         this.policies = policies;
         this.configured = Set.copyOf(config.targets().keySet());
@@ -83,7 +82,7 @@ public class TargetActors {
         this.publisher = publisher;
         this.killSwitch = killSwitch;
         this.notifier = notifier;
-        this.registry = registry;
+        this.meters = meters;
         this.clock = clock;
     }
 
@@ -194,34 +193,20 @@ public class TargetActors {
         return actors.computeIfAbsent(
                 target,
                 t -> new Entry(
-                        new TargetActor(t, new MitigationEngine(policies.forTarget(t), clock), store, adapters, clock),
+                        new TargetActor(
+                                t,
+                                new MitigationEngine(policies.forTarget(t), clock),
+                                store,
+                                adapters,
+                                notifier,
+                                clock),
                         Executors.newSingleThreadExecutor(r -> new Thread(r, "connguard-target-" + t)),
                         new AtomicBoolean()));
     }
 
     private CompletableFuture<?> send(String target, ActionEvent event) {
-        registry.counter(
-                        "connguard.actions",
-                        "target",
-                        target,
-                        "action",
-                        event.action(),
-                        "outcome",
-                        event.outcome().name())
-                .increment();
-        if (event.outcome() == Outcome.SKIPPED && event.reason().startsWith("budget")) {
-            registry.counter("connguard.budget.exhausted", "target", target, "action", event.action())
-                    .increment();
-        }
-        CompletableFuture<?> ack = publisher.publish(event).subscribeAsCompletionStage();
-        if (event.outcome() != Outcome.NOOP && event.outcome() != Outcome.PLANNED) {
-            Entry entry = actors.get(target);
-            notifier.notify(
-                    policies.forTarget(target).notification(),
-                    event,
-                    entry == null ? null : entry.actor().lastPressure());
-        }
-        return ack;
+        meters.published(target, event);
+        return publisher.publish(event).subscribeAsCompletionStage();
     }
 
     // an input queued behind the one in progress is refused once stopping: its record is not committed (the

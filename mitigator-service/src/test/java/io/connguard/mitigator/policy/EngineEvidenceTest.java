@@ -24,7 +24,7 @@ class EngineEvidenceTest {
     static final MitigationEngine.Guard FULL = new MitigationEngine.Guard(false, Pressure.FULL);
     static final MitigationEngine.Guard HEALTHY = new MitigationEngine.Guard(false, Pressure.HEALTHY);
 
-    final MitigationEngineTest.MutableClock clock = new MitigationEngineTest.MutableClock();
+    final MutableClock clock = new MutableClock();
     final MitigationEngine engine =
             new MitigationEngine(MitigationEngineTest.policy(MitigationEngineTest.POLICY), clock);
     EpisodeState state = EpisodeState.idle();

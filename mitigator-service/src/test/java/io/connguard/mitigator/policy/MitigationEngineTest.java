@@ -12,10 +12,8 @@ import io.connguard.mitigator.policy.Decision.Wait;
 import io.connguard.mitigator.policy.EpisodeState.Phase;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -517,28 +515,5 @@ class MitigationEngineTest {
 
     static Policy policy(String yaml) {
         return PolicyLoader.parse("test.yaml", new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2026-03-14T09:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }

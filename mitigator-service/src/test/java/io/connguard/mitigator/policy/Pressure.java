@@ -1,6 +1,7 @@
 package io.connguard.mitigator.policy;
 
 import io.connguard.events.Capacity;
+import io.connguard.events.ClientShare;
 import io.connguard.events.Connections;
 import io.connguard.events.IdleInTransaction;
 import io.connguard.events.Level;
@@ -49,6 +50,15 @@ public final class Pressure {
 
     /** {@code p} as if the detector had sampled it at {@code at}. */
     public static PressureChanged sampledAt(PressureChanged p, Instant at) {
+        return copy(p, at, p.topClients());
+    }
+
+    /** {@code p} with {@code clients} as the clients holding the most connections. */
+    public static PressureChanged withTopClients(PressureChanged p, List<ClientShare> clients) {
+        return copy(p, p.sampledAt(), clients);
+    }
+
+    private static PressureChanged copy(PressureChanged p, Instant at, List<ClientShare> topClients) {
         return new PressureChanged(
                 p.targetId(),
                 p.incidentId(),
@@ -61,7 +71,7 @@ public final class Pressure {
                 p.capacity(),
                 p.connections(),
                 p.ratio(),
-                p.topClients(),
+                topClients,
                 p.longestQueries(),
                 p.oldestTransactions(),
                 p.idleInTransaction(),

@@ -9,6 +9,7 @@ import io.connguard.events.Outcome;
 import io.connguard.events.PressureChanged;
 import io.connguard.mitigator.MitigatorTestInfra;
 import io.connguard.mitigator.action.ActionAdapter;
+import io.connguard.mitigator.action.http.SlackNotifier;
 import io.connguard.mitigator.action.kubernetes.KubernetesScale;
 import io.connguard.mitigator.action.kubernetes.KubernetesStateStore;
 import io.connguard.mitigator.config.Policies;
@@ -50,6 +51,9 @@ class ReplicasAndRestartTest {
 
     @Inject
     Instance<ActionAdapter> adapters;
+
+    @Inject
+    SlackNotifier notifier;
 
     @Inject
     Clock clock;
@@ -126,6 +130,7 @@ class ReplicasAndRestartTest {
                 new MitigationEngine(policies.forTarget(target), clock),
                 store,
                 adapters.stream().toList(),
+                notifier,
                 clock);
     }
 

@@ -41,7 +41,8 @@ class KustomizeBuildTest {
             "connguard_events_dropped_total",
             "connguard_actions_total",
             "connguard_automation_enabled",
-            "connguard_budget_exhausted_total");
+            "connguard_budget_exhausted_total",
+            "connguard_notify_failures_total");
 
     private static final Pattern METRIC = Pattern.compile("\\bconnguard_[a-z_]+");
 

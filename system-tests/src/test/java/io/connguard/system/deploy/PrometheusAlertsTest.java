@@ -50,6 +50,8 @@ class PrometheusAlertsTest {
                         "PostgresLongRunningTransaction",
                         "ConnguardAutomationPaused",
                         "ConnguardActionsFailing",
+                        "ConnguardBudgetExhausted",
+                        "ConnguardNotifyFailing",
                         "ConnguardDetectorCannotSample");
     }
 

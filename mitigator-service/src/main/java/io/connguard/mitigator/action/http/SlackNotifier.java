@@ -1,23 +1,32 @@
 package io.connguard.mitigator.action.http;
 
 import io.connguard.events.ActionEvent;
-import io.connguard.events.ClientShare;
 import io.connguard.events.EventJson;
+import io.connguard.events.Outcome;
 import io.connguard.events.PressureChanged;
+import io.connguard.mitigator.metrics.MitigatorMeters;
 import io.connguard.mitigator.policy.Policy;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.stream.Collectors;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * Posts each action to a Slack-compatible incoming webhook ({@code {"text": ...}}): target, incident, level, top
- * clients, the action and its outcome. Fire and forget on purpose: a slow or failing webhook must never delay or
- * block mitigation, so failures are only logged and counted ({@code connguard.notify.failures}).
+ * Posts one message per action to a Slack-compatible incoming webhook ({@code {"text": ...}}, see
+ * {@link SlackMessage}): a session step that signalled or skipped 300 backends is one message, not 300. Each webhook
+ * URL has a token bucket (the policy's {@code notify.burst} and {@code notify.posts-per-minute}): an incident cannot
+ * flood a channel or run into Slack's own limit of about one message a second; a message over the limit is dropped,
+ * counted ({@code connguard_notify_suppressed_total}) and mentioned in the next message that goes out. Fire and forget
+ * on purpose: a slow or failing webhook must never delay or block mitigation, so failures are only logged and counted
+ * ({@code connguard_notify_failures_total}).
  */
 @ApplicationScoped
 public class SlackNotifier {
@@ -25,18 +34,48 @@ public class SlackNotifier {
     private static final Logger LOG = Logger.getLogger(SlackNotifier.class);
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private final MeterRegistry registry;
+    private final MitigatorMeters meters;
+    private final Clock clock;
+    // per webhook URL: the limit is the channel's, whichever target posts
+    private final Map<String, Limit> limits = new ConcurrentHashMap<>();
 
-    SlackNotifier(MeterRegistry registry) {
-        this.registry = registry;
+    private record Limit(TokenBucket bucket, AtomicLong suppressed) {}
+
+    public SlackNotifier(MitigatorMeters meters, Clock clock) {
+        this.meters = meters;
+        this.clock = clock;
     }
 
-    public void notify(Policy.Notify notify, ActionEvent action, PressureChanged lastPressure) {
+    /**
+     * Tells the webhook about one action: {@code events} are its results (or the one event of a guardrail hit);
+     * {@code PLANNED} and {@code NOOP} events are not news and are left out. Nothing is posted when nothing is left.
+     */
+    public void notify(Policy.Notify notify, String target, List<ActionEvent> events, PressureChanged lastPressure) {
         if (notify == null) {
             return;
         }
-        String text = text(action, lastPressure);
-        var body = EventJson.mapper().createObjectNode().put("text", text).toString();
+        List<ActionEvent> news = events.stream()
+                .filter(e -> e.outcome() != Outcome.PLANNED && e.outcome() != Outcome.NOOP)
+                .toList();
+        if (news.isEmpty()) {
+            return;
+        }
+        Limit limit = limits.computeIfAbsent(
+                notify.url(),
+                url -> new Limit(
+                        new TokenBucket(notify.burst(), Duration.ofMinutes(1).dividedBy(notify.postsPerMinute())),
+                        new AtomicLong()));
+        if (!limit.bucket().tryTake(clock.instant())) {
+            limit.suppressed().incrementAndGet();
+            meters.notifySuppressed(target);
+            LOG.debugf(
+                    "notify rate limit reached: action %s not posted",
+                    news.get(0).actionId());
+            return;
+        }
+        String text = SlackMessage.text(news, lastPressure, limit.suppressed().getAndSet(0));
+        String body = EventJson.mapper().createObjectNode().put("text", text).toString();
+        String action = news.get(0).actionId();
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(notify.url()))
                     .timeout(notify.timeout())
@@ -46,56 +85,17 @@ public class SlackNotifier {
             http.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
                     .whenComplete((response, error) -> {
                         if (error != null || response.statusCode() / 100 != 2) {
-                            failed(action, error != null ? error.toString() : "HTTP " + response.statusCode());
+                            failed(target, action, error != null ? error.toString() : "HTTP " + response.statusCode());
                         }
                     });
         } catch (IllegalArgumentException e) {
             // a request that cannot even be built (e.g. a bad header) must not stop the action it reports
-            failed(action, e.toString());
+            failed(target, action, e.toString());
         }
     }
 
-    private void failed(ActionEvent action, String why) {
-        registry.counter("connguard.notify.failures").increment();
-        LOG.warnf("notify webhook failed for action %s: %s", action.actionId(), why);
-    }
-
-    static String text(ActionEvent a, PressureChanged p) {
-        StringBuilder sb = new StringBuilder("[connguard] ").append(a.targetId());
-        if (a.incidentId() != null) {
-            sb.append(" incident ").append(a.incidentId());
-        }
-        if (p != null) {
-            sb.append(String.format(" level %s (%.0f%% of usable connections)", p.level(), p.ratio() * 100));
-        }
-        sb.append(": ").append(a.action()).append(' ').append(a.outcome());
-        if (a.policyStep() != null) {
-            sb.append(" (step ")
-                    .append(a.policyStep())
-                    .append(", ")
-                    .append(a.mode())
-                    .append(')');
-        }
-        if (a.command() != null && !a.command().text().isEmpty()) {
-            sb.append("\n`").append(a.command().text()).append('`');
-        }
-        if (a.reason() != null) {
-            sb.append("\nreason: ").append(a.reason());
-        }
-        if (a.error() != null) {
-            sb.append("\nerror: ").append(a.error());
-        }
-        if (p != null && !p.topClients().isEmpty()) {
-            sb.append("\ntop clients: ")
-                    .append(p.topClients().stream()
-                            .limit(3)
-                            .map(SlackNotifier::client)
-                            .collect(Collectors.joining(", ")));
-        }
-        return sb.toString();
-    }
-
-    private static String client(ClientShare c) {
-        return (c.applicationName() == null ? "?" : c.applicationName()) + "/" + c.user() + " " + c.connections();
+    private void failed(String target, String action, String why) {
+        meters.notifyFailed(target);
+        LOG.warnf("notify webhook failed for action %s: %s", action, why);
     }
 }

@@ -1,5 +1,9 @@
 package io.connguard.mitigator.action.kubernetes;
 
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.connguard.events.Command;
 import io.connguard.mitigator.policy.ActionSpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -54,18 +58,31 @@ final class KubernetesWorkloads {
         return annotations == null ? null : annotations.get(key);
     }
 
-    /** Sets one annotation with a JSON merge patch, leaving everything else alone. */
+    /**
+     * Sets one annotation with a JSON merge patch, leaving everything else alone. Built as JSON, never by pasting
+     * strings: a remembered value may hold quotes, backslashes or newlines (a flag's value is anyone's text).
+     */
     static void annotate(Resource<? extends HasMetadata> resource, String key, String value) {
-        resource.patch(
-                PatchContext.of(PatchType.JSON_MERGE),
-                "{\"metadata\":{\"annotations\":{\"" + key + "\":\"" + value + "\"}}}");
+        ObjectNode patch = JsonNodeFactory.instance.objectNode();
+        patch.putObject("metadata").putObject("annotations").put(key, value);
+        resource.patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
     }
 
-    /** Removes one annotation with a JSON patch ('/' in the key escaped as '~1', RFC 6901). */
+    /** Removes one annotation with a JSON patch (the key escaped as RFC 6901 asks: '/' as '~1', '~' as '~0'). */
     static void removeAnnotation(Resource<? extends HasMetadata> resource, String key) {
-        resource.patch(
-                PatchContext.of(PatchType.JSON),
-                "[{\"op\":\"remove\",\"path\":\"/metadata/annotations/"
-                        + key.replace("~", "~0").replace("/", "~1") + "\"}]");
+        ArrayNode patch = JsonNodeFactory.instance.arrayNode();
+        patch.addObject().put("op", "remove").put("path", pointer("metadata", "annotations", key));
+        resource.patch(PatchContext.of(PatchType.JSON), patch.toString());
+    }
+
+    /** A JSON pointer (RFC 6901) to the member at {@code segments}, each escaped. */
+    static String pointer(Object... segments) {
+        JsonPointer pointer = JsonPointer.empty();
+        for (Object segment : segments) {
+            pointer = segment instanceof Integer index
+                    ? pointer.appendIndex(index)
+                    : pointer.appendProperty(segment.toString());
+        }
+        return pointer.toString();
     }
 }

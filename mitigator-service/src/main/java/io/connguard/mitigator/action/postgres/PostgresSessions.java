@@ -79,7 +79,7 @@ public class PostgresSessions implements ActionAdapter {
                         b -> SessionRules.inScope(b, cancel),
                         cancel.allowSuperusers(),
                         "pg_cancel_backend",
-                        "cancel-query",
+                        cancel.appliedName(),
                         budget,
                         results);
                 if (cancel.terminate() && action.mode() == Mode.ENFORCE && !cancelled.isEmpty()) {
@@ -96,7 +96,7 @@ public class PostgresSessions implements ActionAdapter {
                             b -> sameStatement(stuck.get(b.pid()), b) && SessionRules.inScope(b, cancel),
                             cancel.allowSuperusers(),
                             "pg_terminate_backend",
-                            "terminate-backend",
+                            ActionSpec.CancelQueries.TERMINATE_BACKEND,
                             budget,
                             results);
                 }

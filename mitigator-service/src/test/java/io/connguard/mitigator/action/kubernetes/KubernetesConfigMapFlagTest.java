@@ -59,6 +59,22 @@ class KubernetesConfigMapFlagTest {
                 .doesNotContainKey("connguard.io/original-ingestion-enabled");
     }
 
+    @Test
+    void aValueWithQuotesBackslashesAndNewlinesIsRememberedAndRestoredExactly() {
+        String value = "on \"for now\"\\\nsince: 2026-03-14\n";
+        flags(value);
+
+        EffectResult pause = flag.run(action(Operation.APPLY)).get(0);
+        assertThat(pause.outcome()).as(pause.error()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(configMap().getData()).containsEntry("ingestion-enabled", "false");
+        assertThat(configMap().getMetadata().getAnnotations())
+                .containsEntry("connguard.io/original-ingestion-enabled", value);
+
+        EffectResult resume = flag.run(action(Operation.RESTORE)).get(0);
+        assertThat(resume.outcome()).as(resume.error()).isEqualTo(Outcome.REVERTED);
+        assertThat(configMap().getData()).containsEntry("ingestion-enabled", value);
+    }
+
     private void flags(String value) {
         k8s.configMaps()
                 .inNamespace("flagtest")
