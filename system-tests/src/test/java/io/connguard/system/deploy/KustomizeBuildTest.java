@@ -192,6 +192,7 @@ class KustomizeBuildTest {
         assertThat(config)
                 .containsEntry("quarkus.datasource.username", "connguard_audit")
                 .containsEntry("quarkus.flyway.migrate-at-start", "false")
+                .containsEntry("%migrate.quarkus.flyway.migrate-at-start", "true")
                 .containsEntry("%migrate.quarkus.datasource.username", "connguard_audit_owner")
                 .doesNotContainKey("quarkus.flyway.username");
     }
