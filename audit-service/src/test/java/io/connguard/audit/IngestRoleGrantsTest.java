@@ -23,7 +23,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
-/** The grants DESIGN.md gives the service's role are enough to ingest a whole incident, and refuse any change. */
+/**
+ * The grants DESIGN.md gives the service's role are enough to ingest a whole incident, and refuse any change to the
+ * rows or the schema.
+ */
 @QuarkusTest
 @WithTestResource(value = AuditTestInfra.class, scope = TestResourceScope.GLOBAL)
 class IngestRoleGrantsTest {
@@ -71,6 +74,12 @@ class IngestRoleGrantsTest {
             assertThatThrownBy(() -> s.execute("DELETE FROM quarantine")).hasMessageContaining("permission denied");
             assertThatThrownBy(() -> s.execute("UPDATE incident SET action_count = 0"))
                     .hasMessageContaining("permission denied");
+            // nor change the schema: only the owner, in the migration step, does
+            assertThatThrownBy(() -> s.execute("DROP TABLE event")).hasMessageContaining("must be owner");
+            assertThatThrownBy(() -> s.execute("ALTER TABLE event DISABLE TRIGGER event_append_only"))
+                    .hasMessageContaining("must be owner");
+            assertThatThrownBy(() -> s.execute("ALTER TABLE event ADD COLUMN forged text"))
+                    .hasMessageContaining("must be owner");
         }
     }
 

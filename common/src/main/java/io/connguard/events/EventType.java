@@ -32,7 +32,13 @@ public record EventType<T>(String type, Class<T> dataClass, String schemaResourc
     public static final EventType<ActionEvent> ACTION = new EventType<>(
             "io.connguard.action.v1", ActionEvent.class, "/io/connguard/events/schemas/action-v1.schema.json");
 
-    private static final List<EventType<?>> ALL = List.of(PRESSURE_CHANGED, ACTION);
+    /** The head of a target's hash chain in the audit database, anchored outside it. */
+    public static final EventType<ChainCheckpoint> CHAIN_CHECKPOINT = new EventType<>(
+            "io.connguard.audit.checkpoint.v1",
+            ChainCheckpoint.class,
+            "/io/connguard/events/schemas/audit-checkpoint-v1.schema.json");
+
+    private static final List<EventType<?>> ALL = List.of(PRESSURE_CHANGED, ACTION, CHAIN_CHECKPOINT);
 
     public EventType {
         if (type == null || type.isBlank()) {

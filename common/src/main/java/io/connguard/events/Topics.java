@@ -18,6 +18,12 @@ public final class Topics {
     /** {@link EventType#ACTION} events: every decision and action of the mitigator. */
     public static final String ACTIONS = "connguard.actions";
 
+    /**
+     * {@link EventType#CHAIN_CHECKPOINT} events, written by the audit service. Outside the audit's own topic pattern
+     * ({@code connguard\.[a-z-]+}, no second dot), so the audit never stores its own checkpoints.
+     */
+    public static final String AUDIT_CHECKPOINTS = "connguard.audit.checkpoints";
+
     /** Records from {@link #PRESSURE} that a consumer could not read. */
     public static final String PRESSURE_DLQ = "connguard.pressure.dlq";
 
@@ -36,6 +42,9 @@ public final class Topics {
         }
         if (type.equals(EventType.ACTION)) {
             return ACTIONS;
+        }
+        if (type.equals(EventType.CHAIN_CHECKPOINT)) {
+            return AUDIT_CHECKPOINTS;
         }
         throw new IllegalArgumentException("no topic for event type " + type.type());
     }

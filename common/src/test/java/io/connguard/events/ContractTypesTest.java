@@ -41,7 +41,9 @@ class ContractTypesTest {
 
     @Test
     void eventTypesAreLookedUpByTheirWireName() {
-        assertThat(EventType.all()).containsExactly(EventType.PRESSURE_CHANGED, EventType.ACTION);
+        assertThat(EventType.all())
+                .containsExactly(EventType.PRESSURE_CHANGED, EventType.ACTION, EventType.CHAIN_CHECKPOINT);
+        assertThat(EventType.of("io.connguard.audit.checkpoint.v1")).contains(EventType.CHAIN_CHECKPOINT);
         assertThat(EventType.of("io.connguard.pressure.changed.v1")).contains(EventType.PRESSURE_CHANGED);
         assertThat(EventType.of("io.connguard.action.v1")).contains(EventType.ACTION);
         assertThat(EventType.of("io.connguard.action.v2")).isEmpty();
@@ -52,6 +54,7 @@ class ContractTypesTest {
     void topicsAndDeadLetterTopics() {
         assertThat(Topics.forType(EventType.PRESSURE_CHANGED)).isEqualTo(Topics.PRESSURE);
         assertThat(Topics.forType(EventType.ACTION)).isEqualTo(Topics.ACTIONS);
+        assertThat(Topics.forType(EventType.CHAIN_CHECKPOINT)).isEqualTo(Topics.AUDIT_CHECKPOINTS);
         assertThat(Topics.deadLetterOf(Topics.PRESSURE)).isEqualTo(Topics.PRESSURE_DLQ);
         assertThat(Topics.deadLetterOf(Topics.ACTIONS)).isEqualTo(Topics.ACTIONS_DLQ);
     }

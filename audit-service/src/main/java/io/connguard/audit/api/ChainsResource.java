@@ -29,12 +29,18 @@ public class ChainsResource {
     @Operation(
             summary = "Recompute a target's hash chain",
             description = "Every stored event carries sha256(previous hash || canonical row). This recomputes the"
-                    + " chain of one target and names the first row that does not match (edited, or following a"
-                    + " deleted row). Record headHash elsewhere to also detect a rewrite of the whole chain.")
-    @APIResponse(responseCode = "200", description = "the verification; valid is false when a row does not match")
-    @APIResponse(responseCode = "404", description = "no events for this target")
+                    + " chain of one target, names the first row that does not match (edited, or following a"
+                    + " deleted row), and compares the chain with the target's latest checkpoint on"
+                    + " connguard.audit.checkpoints: rows deleted from the end of the chain, or a rewritten chain,"
+                    + " fail with the missing range.")
+    @APIResponse(
+            responseCode = "200",
+            description = "the verification; valid is false when a row does not match or the latest checkpoint's rows"
+                    + " are missing or differ")
+    @APIResponse(responseCode = "404", description = "no events and no checkpoint for this target")
     public ChainVerification verify(@Parameter(description = "target id") @PathParam("subject") String subject) {
         return verifier.verify(subject)
-                .orElseThrow(() -> new ProblemException(404, "Unknown subject", "no events stored for " + subject));
+                .orElseThrow(() -> new ProblemException(
+                        404, "Unknown subject", "no events stored and no checkpoint published for " + subject));
     }
 }

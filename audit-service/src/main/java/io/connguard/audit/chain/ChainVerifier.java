@@ -1,5 +1,10 @@
 package io.connguard.audit.chain;
 
+import io.connguard.audit.chain.ChainVerification.Anchor;
+import io.connguard.audit.chain.ChainVerification.Mismatch;
+import io.connguard.audit.chain.CheckpointLog.CheckpointsUnreadableException;
+import io.connguard.events.ChainCheckpoint;
+import io.connguard.events.CloudEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,8 +15,9 @@ import javax.sql.DataSource;
 
 /**
  * Recomputes a subject's hash chain row by row, in chain order, with the same SQL function the insert trigger uses
- * ({@code event_chain_hash}: the canonical form is the one jsonb renders, so only the database can produce it).
- * Streams the rows, so a long chain does not load into memory.
+ * ({@code event_chain_hash}: the canonical form is the one jsonb renders, so only the database can produce it), then
+ * compares it with the subject's latest published checkpoint ({@link CheckpointCheck}): the chain alone cannot show
+ * that its newest rows were deleted. Streams the rows, so a long chain does not load into memory.
  */
 @ApplicationScoped
 public class ChainVerifier {
@@ -27,13 +33,27 @@ public class ChainVerifier {
             """;
 
     private final DataSource dataSource;
+    private final CheckpointLog checkpoints;
 
-    public ChainVerifier(DataSource dataSource) {
+    public ChainVerifier(DataSource dataSource, CheckpointLog checkpoints) {
         this.dataSource = dataSource;
+        this.checkpoints = checkpoints;
     }
 
-    /** The verification of the subject's chain; empty when the subject has no events. */
+    /**
+     * The verification of the subject's chain, compared with the subject's latest checkpoint; empty when the subject
+     * has neither events nor a checkpoint.
+     */
     public Optional<ChainVerification> verify(String subject) {
+        Anchor anchor = null;
+        String checkpointError = null;
+        try {
+            CloudEvent<ChainCheckpoint> latest = checkpoints.latest().get(subject);
+            anchor = latest == null ? null : Anchor.of(latest);
+        } catch (CheckpointsUnreadableException e) {
+            // the chain's own links can still be checked; the answer says what could not be
+            checkpointError = e.getMessage();
+        }
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false); // a cursor: rows are fetched in chunks
             try (PreparedStatement query = connection.prepareStatement(RECOMPUTE)) {
@@ -42,7 +62,8 @@ public class ChainVerifier {
                 long rows = 0;
                 long headPosition = 0;
                 String headHash = null;
-                ChainVerification.Mismatch first = null;
+                String hashAtCheckpoint = null;
+                Mismatch first = null;
                 try (ResultSet r = query.executeQuery()) {
                     while (r.next()) {
                         rows++;
@@ -52,33 +73,54 @@ public class ChainVerifier {
                         long previous = r.getLong(6);
                         headPosition = position;
                         headHash = stored;
+                        if (anchor != null && position == anchor.chainPosition()) {
+                            hashAtCheckpoint = stored;
+                        }
                         if (first == null) {
-                            String reason = reason(position, previous, stored, expected);
-                            if (reason != null) {
-                                first = new ChainVerification.Mismatch(
-                                        position, r.getLong(2), r.getString(3), reason, stored, expected);
-                            }
+                            first = mismatch(position, previous, stored, expected, r.getLong(2), r.getString(3));
                         }
                     }
                 }
                 connection.commit();
-                return rows == 0
-                        ? Optional.empty()
-                        : Optional.of(
-                                new ChainVerification(subject, rows, first == null, headPosition, headHash, first));
+                if (rows == 0 && anchor == null) {
+                    return Optional.empty();
+                }
+                if (first == null && anchor != null) {
+                    first = CheckpointCheck.against(anchor, headPosition, hashAtCheckpoint)
+                            .orElse(null);
+                }
+                return Optional.of(new ChainVerification(
+                        subject, rows, first == null, headPosition, headHash, first, anchor, checkpointError));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot verify the chain of " + subject, e);
         }
     }
 
-    // previous is 0 for the first row (SQL null)
-    private static String reason(long position, long previous, String stored, String expected) {
+    // the row's own problem: a gap before it or a hash that its content and predecessor do not give
+    private static Mismatch mismatch(
+            long position, long previous, String stored, String expected, long seq, String eventId) {
         if (position != previous + 1) {
-            return "positions " + (previous + 1) + " to " + (position - 1) + " are missing before this row";
+            return new Mismatch(
+                    position,
+                    seq,
+                    eventId,
+                    "positions " + (previous + 1) + " to " + (position - 1) + " are missing before this row",
+                    stored,
+                    expected,
+                    previous + 1,
+                    position - 1);
         }
         if (!stored.equals(expected)) {
-            return "the stored hash does not match the row's content and its predecessor's hash";
+            return new Mismatch(
+                    position,
+                    seq,
+                    eventId,
+                    "the stored hash does not match the row's content and its predecessor's hash",
+                    stored,
+                    expected,
+                    null,
+                    null);
         }
         return null;
     }

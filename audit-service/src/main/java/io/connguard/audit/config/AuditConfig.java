@@ -2,6 +2,7 @@ package io.connguard.audit.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.time.Duration;
 
 /** Configuration of the audit service, under {@code connguard.audit}. */
@@ -10,6 +11,27 @@ public interface AuditConfig {
 
     /** Writing consumed records to the database. */
     Ingest ingest();
+
+    /** Publishing the heads of the hash chains to connguard.audit.checkpoints, outside the database. */
+    Checkpoint checkpoint();
+
+    interface Checkpoint {
+
+        /**
+         * How often the heads of the chains that gained rows are published. Rows stored since the last checkpoint are
+         * not anchored yet: deleting them is seen only once a checkpoint covers them.
+         */
+        @WithDefault("1m")
+        Duration interval();
+
+        /** How long reading the published checkpoints back, or waiting for Kafka to take a new one, may take. */
+        @WithDefault("10s")
+        Duration kafkaTimeout();
+
+        /** CloudEvents source of the checkpoints (opaque to readers). */
+        @WithDefault("urn:connguard:audit-service")
+        URI source();
+    }
 
     interface Ingest {
 

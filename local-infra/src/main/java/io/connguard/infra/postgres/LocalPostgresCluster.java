@@ -50,6 +50,8 @@ public final class LocalPostgresCluster implements PostgresServer {
     private final PostgresOptions options;
     private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
+    // false between stop() and restart(): close() then has no server to stop, only the directory to delete
+    private volatile boolean running = true;
 
     private LocalPostgresCluster(
             PgBinaries binaries, Optional<ServerUser> user, Path directory, int port, PostgresOptions options) {
@@ -160,19 +162,7 @@ public final class LocalPostgresCluster implements PostgresServer {
         for (int attempt = 1; ; attempt++) {
             int port = FreePorts.pick();
             try {
-                onDataDirectory(
-                        binaries,
-                        user,
-                        directory,
-                        "pg_ctl",
-                        "-l",
-                        serverLog(directory).toString(),
-                        "-w",
-                        "-t",
-                        START_TIMEOUT_SECONDS,
-                        "-o",
-                        serverOptions(port, directory, options),
-                        "start");
+                pgCtlStart(binaries, user, directory, options, port);
                 return port;
             } catch (RuntimeException e) {
                 String logTail = logTail(directory);
@@ -186,6 +176,23 @@ public final class LocalPostgresCluster implements PostgresServer {
                         e);
             }
         }
+    }
+
+    private static void pgCtlStart(
+            PgBinaries binaries, Optional<ServerUser> user, Path directory, PostgresOptions options, int port) {
+        onDataDirectory(
+                binaries,
+                user,
+                directory,
+                "pg_ctl",
+                "-l",
+                serverLog(directory).toString(),
+                "-w",
+                "-t",
+                START_TIMEOUT_SECONDS,
+                "-o",
+                serverOptions(port, directory, options),
+                "start");
     }
 
     /** The {@code -o} string pg_ctl passes through a shell to postgres, so every value is quoted. */
@@ -247,6 +254,36 @@ public final class LocalPostgresCluster implements PostgresServer {
         return serverLog(directory);
     }
 
+    /**
+     * Stops the server ({@code pg_ctl -m fast stop}: open sessions are disconnected) and keeps its data, to inject an
+     * outage; {@link #restart()} brings it back. Clients then get "connection refused" on {@link #port()}.
+     */
+    public synchronized void stop() {
+        if (closed.get()) {
+            throw new IllegalStateException(this + " is closed");
+        }
+        pgCtlStop("fast");
+        running = false;
+        LOG.infof("PostgreSQL at port %d stopped (data kept)", port);
+    }
+
+    /** Starts the server stopped by {@link #stop()} again, on the same port, from the same data directory. */
+    public synchronized void restart() {
+        if (closed.get()) {
+            throw new IllegalStateException(this + " is closed");
+        }
+        try {
+            pgCtlStart(binaries, user, directory, options, port);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(
+                    "PostgreSQL did not restart on port " + port + ": " + e.getMessage() + "\n--- server log tail ---\n"
+                            + logTail(directory),
+                    e);
+        }
+        running = true;
+        LOG.infof("PostgreSQL at port %d started again", port);
+    }
+
     @Override
     public void close() {
         shutdown();
@@ -262,6 +299,10 @@ public final class LocalPostgresCluster implements PostgresServer {
             return;
         }
         long started = System.nanoTime();
+        if (!running) {
+            deleteQuietly(directory);
+            return;
+        }
         try {
             pgCtlStop("fast");
         } catch (RuntimeException e) {

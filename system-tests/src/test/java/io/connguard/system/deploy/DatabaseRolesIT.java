@@ -205,6 +205,18 @@ class DatabaseRolesIT {
                     .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo(DENIED));
             assertThatThrownBy(() -> execute(audit, "CREATE TABLE ingest_was_here (id int)"))
                     .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo(DENIED));
+            // no schema change either: the long-running service holds this role only (the owner migrates, in the
+            // Deployment's init container)
+            for (String change : List.of(
+                    "DROP TABLE event",
+                    "ALTER TABLE event DISABLE TRIGGER event_append_only",
+                    "ALTER TABLE event ADD COLUMN forged text",
+                    "TRUNCATE event")) {
+                assertThatThrownBy(() -> execute(audit, change))
+                        .as(change)
+                        .satisfies(e ->
+                                assertThat(((SQLException) e).getSQLState()).isEqualTo(DENIED));
+            }
         }
         try (Connection other = connect(MITIGATOR, "postgres")) {
             assertThat(queryBoolean(other, "SELECT has_database_privilege('connguard_audit', 'CONNECT')"))

@@ -16,6 +16,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,6 +60,8 @@ class DeployedConfigurationIT {
     private static ServiceProcess detector;
     private static ServiceProcess mitigator;
     private static ServiceProcess audit;
+    private static ServiceProcess auditMigration;
+    private static int auditMigrationExit;
 
     @BeforeAll
     static void startAsDeployed() throws Exception {
@@ -105,22 +111,35 @@ class DeployedConfigurationIT {
         mitigatorConfig.put("connguard.mitigator.namespace", "connguard");
         mitigatorConfig.put("quarkus.kubernetes-client.api-server-url", kubernetes.url());
 
-        Map<String, String> auditConfig =
-                deployed(manifests, "connguard-audit", Map.of("connguard-audit-tokens", Map.of("ops", OPERATOR_TOKEN)));
         URI jdbc = URI.create(
                 auditProperty(manifests, "quarkus.datasource.jdbc.url").substring("jdbc:".length()));
+        String auditJdbcUrl = auditDb.jdbcUrl(jdbc.getPath().substring(1));
+        // the init container first: it migrates as the owner and exits, without Kafka (nothing listens there)
+        Map<String, String> migrateConfig = deployed(manifests, "connguard-audit", "/initContainers/0", Map.of());
+        migrateConfig.put("kafka.bootstrap.servers", "127.0.0.1:" + FreePorts.pick());
+        migrateConfig.put("quarkus.datasource.jdbc.url", auditJdbcUrl);
+        // the init container reads it from the Secret connguard-audit-db, key owner-password
+        migrateConfig.put("quarkus.datasource.password", AUDIT_OWNER_PASSWORD);
+        auditMigration = start("audit-service", migrateConfig);
+        auditMigrationExit = auditMigration.awaitExit(START);
+
+        Map<String, String> auditConfig = deployed(
+                manifests,
+                "connguard-audit",
+                "/containers/0",
+                Map.of("connguard-audit-tokens", Map.of("ops", OPERATOR_TOKEN)));
         auditConfig.put("kafka.bootstrap.servers", kafka);
-        auditConfig.put(
-                "quarkus.datasource.jdbc.url", auditDb.jdbcUrl(jdbc.getPath().substring(1)));
-        // the Deployment reads both from the Secret connguard-audit-db
+        auditConfig.put("quarkus.datasource.jdbc.url", auditJdbcUrl);
+        // the service's container has the ingest role's password only (Secret connguard-audit-db, key password)
         auditConfig.put("quarkus.datasource.password", AUDIT_PASSWORD);
-        auditConfig.put("quarkus.flyway.password", AUDIT_OWNER_PASSWORD);
 
         audit = start("audit-service", auditConfig);
         mitigator = start("mitigator-service", mitigatorConfig);
         detector = start("detector-service", detectorConfig);
         for (ServiceProcess service : services) {
-            service.awaitReady(START);
+            if (service != auditMigration) {
+                service.awaitReady(START);
+            }
         }
     }
 
@@ -165,9 +184,33 @@ class DeployedConfigurationIT {
     }
 
     @Test
-    void theAuditServiceMigratedAsOwnerAndQueriesAsTheIngestRole() throws Exception {
+    void theInitContainerMigratesAsOwnerAndTheServiceRunsAsTheIngestRoleAlone() throws Exception {
+        assertThat(auditMigrationExit).as(auditMigration.output()).isZero();
+        assertThat(auditMigration.output())
+                .as("the migration step exits after Flyway, before ingest and HTTP start")
+                .doesNotContain("Listening on");
+        try (Connection c = DriverManager.getConnection(
+                        auditDb.jdbcUrl("connguard_audit"), auditDb.superuser(), auditDb.password());
+                Statement s = c.createStatement()) {
+            ResultSet history = s.executeQuery("SELECT DISTINCT installed_by FROM flyway_schema_history WHERE success");
+            assertThat(history.next()).isTrue();
+            assertThat(history.getString(1)).isEqualTo("connguard_audit_owner");
+            assertThat(history.next()).isFalse();
+        }
+        // the service, holding the ingest role's password only, reads and stores
         assertThat(Kustomize.parse(get(audit, "/api/incidents")).isContainerNode())
                 .isTrue();
+        try (Connection c = DriverManager.getConnection(
+                        auditDb.jdbcUrl("connguard_audit"), auditDb.superuser(), auditDb.password());
+                Statement s = c.createStatement()) {
+            ResultSet sessions = s.executeQuery("SELECT DISTINCT usename FROM pg_stat_activity"
+                    + " WHERE datname = 'connguard_audit' AND pid <> pg_backend_pid()");
+            List<String> roles = new ArrayList<>();
+            while (sessions.next()) {
+                roles.add(sessions.getString(1));
+            }
+            assertThat(roles).as("roles connected to the audit database").containsExactly("connguard_audit");
+        }
     }
 
     /**
@@ -214,13 +257,19 @@ class DeployedConfigurationIT {
     private static ServiceProcess start(String module, Map<String, String> config) throws Exception {
         Map<String, String> values = new HashMap<>(config);
         Path file = Path.of(values.remove("quarkus.config.locations"));
+        Map<String, String> systemProperties = new HashMap<>(Map.of("quarkus.config.locations", file.toString()));
+        // the profile chooses which lines of the file apply: it comes from the container's environment
+        String profile = values.remove("quarkus.profile");
+        if (profile != null) {
+            systemProperties.put("quarkus.profile", profile);
+        }
         values.forEach((key, value) -> set(file, key, value));
         ServiceProcess service = ServiceProcess.start(
                 RepositoryFiles.root(),
                 module,
                 FreePorts.pick(),
-                Map.of("quarkus.config.locations", file.toString()),
-                Path.of("target", "deployed-" + module + ".log"));
+                systemProperties,
+                Path.of("target", "deployed-" + module + (profile == null ? "" : "-" + profile) + ".log"));
         services.add(service);
         return service;
     }
@@ -233,13 +282,28 @@ class DeployedConfigurationIT {
     private static Map<String, String> deployed(
             List<JsonNode> manifests, String deployment, Map<String, Map<String, String>> secretFiles)
             throws Exception {
+        return deployed(manifests, deployment, "/containers/0", secretFiles);
+    }
+
+    /** The same for one container of the pod, e.g. {@code /initContainers/0}; its environment's profile included. */
+    private static Map<String, String> deployed(
+            List<JsonNode> manifests,
+            String deployment,
+            String containerPointer,
+            Map<String, Map<String, String>> secretFiles)
+            throws Exception {
         JsonNode pod =
                 KustomizeBuildTest.named(manifests, "Deployment", deployment).at("/spec/template/spec");
-        JsonNode container = pod.at("/containers/0");
+        JsonNode container = pod.at(containerPointer);
+        assertThat(container.isMissingNode())
+                .as("%s has %s", deployment, containerPointer)
+                .isFalse();
+        String containerName = container.at("/name").asText();
         Map<String, Path> mounts = new HashMap<>();
         for (JsonNode mount : container.at("/volumeMounts")) {
             String volumeName = mount.at("/name").asText();
-            Path local = Files.createDirectories(dir.resolve(deployment).resolve(volumeName));
+            Path local = Files.createDirectories(
+                    dir.resolve(deployment).resolve(containerName).resolve(volumeName));
             mounts.put(mount.at("/mountPath").asText(), local);
             for (JsonNode volume : pod.at("/volumes")) {
                 if (!volume.at("/name").asText().equals(volumeName)) {
@@ -265,9 +329,13 @@ class DeployedConfigurationIT {
             }
         }
         String locations = null;
+        String profile = null;
         for (JsonNode env : container.at("/env")) {
             if (env.at("/name").asText().equals("QUARKUS_CONFIG_LOCATIONS")) {
                 locations = env.at("/value").asText();
+            }
+            if (env.at("/name").asText().equals("QUARKUS_PROFILE")) {
+                profile = env.at("/value").asText();
             }
         }
         assertThat(locations).as("%s names its configuration file", deployment).isNotNull();
@@ -278,10 +346,16 @@ class DeployedConfigurationIT {
         }
         Map<String, String> config = new HashMap<>();
         config.put("quarkus.config.locations", configFile.toString());
+        if (profile != null) {
+            config.put("quarkus.profile", profile);
+        }
         // paths into the pod's mounts (policy file, password files) point at the local copies
         for (String key : properties.stringPropertyNames()) {
             String value = properties.getProperty(key);
-            if (value.startsWith("/etc/")) {
+            // an init container mounts less than the service (the migration: no API tokens); such a path is
+            // missing in its pod too, so it stays as it is
+            if (value.startsWith("/etc/")
+                    && !(containerPointer.startsWith("/initContainers") && !mounted(mounts, value))) {
                 Path file = local(mounts, value);
                 assertThat(file).as("%s=%s exists in the pod", key, value).exists();
                 config.put(key, file.toString());
@@ -309,6 +383,10 @@ class DeployedConfigurationIT {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    private static boolean mounted(Map<String, Path> mounts, String podPath) {
+        return mounts.keySet().stream().anyMatch(m -> podPath.equals(m) || podPath.startsWith(m + "/"));
     }
 
     private static Path local(Map<String, Path> mounts, String podPath) {

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -114,7 +116,10 @@ class KustomizeBuildTest {
                     referenced.add(v.at("/secret/secretName").asText());
                 }
             });
-            for (JsonNode container : pod.at("/containers")) {
+            List<JsonNode> containers = new ArrayList<>();
+            pod.at("/initContainers").forEach(containers::add);
+            pod.at("/containers").forEach(containers::add);
+            for (JsonNode container : containers) {
                 for (JsonNode env : container.at("/env")) {
                     String name = env.at("/name").asText();
                     if (env.has("valueFrom") && env.at("/valueFrom").has("secretKeyRef")) {
@@ -151,6 +156,60 @@ class KustomizeBuildTest {
                     .as("ConfigMap %s holds no password", configMap.at("/metadata/name"))
                     .doesNotContainPattern("password\\s*=\\s*[^\\s]");
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theAuditSchemaOwnersPasswordReachesOnlyTheMigrationInitContainer(String overlay) throws Exception {
+        List<JsonNode> objects = Kustomize.objects("overlays/" + overlay);
+        JsonNode pod = named(objects, "Deployment", "connguard-audit").at("/spec/template/spec");
+        assertThat(pod.at("/initContainers")).as("audit init containers").hasSize(1);
+        JsonNode migrate = pod.at("/initContainers/0");
+        JsonNode service = pod.at("/containers/0");
+        assertThat(migrate.at("/image").asText())
+                .as("the migration runs the service's own image")
+                .isEqualTo(service.at("/image").asText());
+        assertThat(env(migrate)).containsEntry("QUARKUS_PROFILE", "prod,migrate");
+        assertThat(env(migrate))
+                .containsEntry("QUARKUS_DATASOURCE_PASSWORD", "secret connguard-audit-db/owner-password");
+        assertThat(env(service)).containsEntry("QUARKUS_DATASOURCE_PASSWORD", "secret connguard-audit-db/password");
+        assertThat(env(service).values())
+                .as("the long-running container holds no owner credential")
+                .doesNotContain("secret connguard-audit-db/owner-password");
+        assertThat(env(service).keySet()).noneMatch(name -> name.startsWith("QUARKUS_FLYWAY"));
+        assertThat(migrate.at("/securityContext/allowPrivilegeEscalation").asBoolean(true))
+                .isFalse();
+        assertThat(migrate.at("/resources/limits/memory").asText()).isNotEmpty();
+
+        Properties config = new Properties();
+        for (JsonNode volume : pod.at("/volumes")) {
+            if (volume.has("configMap")) {
+                config.load(new StringReader(
+                        named(objects, "ConfigMap", volume.at("/configMap/name").asText())
+                                .at("/data/application.properties")
+                                .asText()));
+            }
+        }
+        assertThat(config)
+                .containsEntry("quarkus.datasource.username", "connguard_audit")
+                .containsEntry("quarkus.flyway.migrate-at-start", "false")
+                .containsEntry("%migrate.quarkus.flyway.migrate-at-start", "true")
+                .containsEntry("%migrate.quarkus.datasource.username", "connguard_audit_owner")
+                .doesNotContainKey("quarkus.flyway.username");
+    }
+
+    // name -> value, or "secret <name>/<key>" for a secretKeyRef
+    private static Map<String, String> env(JsonNode container) {
+        Map<String, String> env = new HashMap<>();
+        for (JsonNode e : container.at("/env")) {
+            env.put(
+                    e.at("/name").asText(),
+                    e.has("value")
+                            ? e.at("/value").asText()
+                            : "secret " + e.at("/valueFrom/secretKeyRef/name").asText() + "/"
+                                    + e.at("/valueFrom/secretKeyRef/key").asText());
+        }
+        return env;
     }
 
     @ParameterizedTest
