@@ -56,6 +56,8 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             Map.entry("healthy-db", Policies.LADDER + Policies.STRICT_EVIDENCE),
             Map.entry("lease-db", Policies.LADDER + Policies.SHORT_LEASE),
             Map.entry("operator-db", Policies.LADDER),
+            Map.entry("apiretry-db", Policies.KUBERNETES_STEPS),
+            Map.entry("apioutage-db", Policies.KUBERNETES_STEPS),
             Map.entry(SIGNAL, Policies.LADDER));
 
     /**
@@ -217,6 +219,26 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
                 """;
 
         static final String DRY_RUN = "mode: dry-run\n" + LADDER;
+
+        /** Only Kubernetes steps, all from ELEVATED: the API fault scenarios, which must signal no session. */
+        static final String KUBERNETES_STEPS = """
+                ladder:
+                  - name: pause-ingestion
+                    action:
+                      kind: pause-ingestion
+                      flag: {config-map: {namespace: %s, name: flags, key: ingestion-enabled,
+                                          paused-value: "false", resumed-value: "true"}}
+                    verify: {window: 1s, improvement: 0.1}
+                  - name: scale-etl-worker-down
+                    action: {kind: scale-workload, workload: {kind: Deployment, namespace: %s, name: etl-worker},
+                             replicas: 1}
+                    verify: {window: 1s, improvement: 0.1}
+                  - name: shrink-pools
+                    action: {kind: shrink-pool, workload: {kind: Deployment, namespace: %s, name: api},
+                             env: PG_POOL_MAX, value: 5}
+                recovery: {ok-soak: 2s, soak: 1s}
+                guardrails: {cooldown: 0s, max-actions-per-incident: 10, max-actions-per-hour: 100}
+                """;
 
         // the notify webhook points at a closed port: a failing webhook must not hold up anything
         static final String GUARDED = LADDER.replace("max-actions-per-incident: 10", "max-actions-per-incident: 1")

@@ -2,7 +2,6 @@ package io.connguard.infra.kubernetes;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -30,6 +29,7 @@ public final class KubernetesCrudServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(KubernetesCrudServer.class);
 
+    private final ApiFaults faults = new ApiFaults();
     private final KubernetesMockServer server;
     private final NamespacedKubernetesClient client;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -38,12 +38,13 @@ public final class KubernetesCrudServer implements AutoCloseable {
     public KubernetesCrudServer() {
         long started = System.nanoTime();
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-        // no expectations are ever recorded, so the mixed dispatcher answers everything from its CRUD store
+        // no expectations are ever recorded, so the mixed dispatcher answers everything from its CRUD store (unless a
+        // test injected a fault)
         server = new KubernetesMockServer(
                 new Context(Serialization.jsonMapper()),
                 new MockWebServer(),
                 expectations,
-                new KubernetesMixedDispatcher(expectations),
+                new FaultInjectingDispatcher(expectations, faults),
                 false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         client = server.createClient();
@@ -61,6 +62,11 @@ public final class KubernetesCrudServer implements AutoCloseable {
         // the same address the fabric8 client from client() uses
         String url = server.url("/");
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** Outages a test injects into this API, and the log of every answer it gave. */
+    public ApiFaults faults() {
+        return faults;
     }
 
     /** A client bound to this server (namespace {@code test}); closed with the server. */
