@@ -60,6 +60,8 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             Map.entry(ParallelTargetsTest.SLOW, Policies.HELD_FLAG),
             Map.entry(ParallelTargetsTest.FAST, Policies.HELD_FLAG),
             Map.entry("episodes-db", Policies.LADDER),
+            Map.entry("apiretry-db", Policies.KUBERNETES_STEPS),
+            Map.entry("apioutage-db", Policies.KUBERNETES_STEPS),
             Map.entry(SIGNAL, Policies.LADDER));
 
     /**
@@ -234,6 +236,26 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
                 """;
 
         static final String DRY_RUN = "mode: dry-run\n" + LADDER;
+
+        /** Only Kubernetes steps, all from ELEVATED: the API fault scenarios, which must signal no session. */
+        static final String KUBERNETES_STEPS = """
+                ladder:
+                  - name: pause-ingestion
+                    action:
+                      kind: pause-ingestion
+                      flag: {config-map: {namespace: %s, name: flags, key: ingestion-enabled,
+                                          paused-value: "false", resumed-value: "true"}}
+                    verify: {window: 1s, improvement: 0.1}
+                  - name: scale-etl-worker-down
+                    action: {kind: scale-workload, workload: {kind: Deployment, namespace: %s, name: etl-worker},
+                             replicas: 1}
+                    verify: {window: 1s, improvement: 0.1}
+                  - name: shrink-pools
+                    action: {kind: shrink-pool, workload: {kind: Deployment, namespace: %s, name: api},
+                             env: PG_POOL_MAX, value: 5}
+                recovery: {ok-soak: 2s, soak: 1s}
+                guardrails: {cooldown: 0s, max-actions-per-incident: 10, max-actions-per-hour: 100}
+                """;
 
         // the notify webhook points at a closed port: a failing webhook must not hold up anything
         static final String GUARDED = LADDER.replace("max-actions-per-incident: 10", "max-actions-per-incident: 1")

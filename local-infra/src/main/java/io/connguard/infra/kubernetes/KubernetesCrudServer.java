@@ -1,19 +1,13 @@
 package io.connguard.infra.kubernetes;
 
-import io.fabric8.kubernetes.api.model.Status;
-import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
-import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.zjsonpatch.JsonPatchException;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,8 +29,8 @@ import org.jboss.logging.Logger;
 public final class KubernetesCrudServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(KubernetesCrudServer.class);
-    private static final int HTTP_UNPROCESSABLE = 422;
 
+    private final ApiFaults faults = new ApiFaults();
     private final KubernetesMockServer server;
     private final NamespacedKubernetesClient client;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -45,44 +39,19 @@ public final class KubernetesCrudServer implements AutoCloseable {
     public KubernetesCrudServer() {
         long started = System.nanoTime();
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-        // no expectations are ever recorded, so the mixed dispatcher answers everything from its CRUD store
+        // no expectations are ever recorded, so the mixed dispatcher answers everything from its CRUD store (unless a
+        // test injected a fault)
         server = new KubernetesMockServer(
                 new Context(Serialization.jsonMapper()),
                 new MockWebServer(),
                 expectations,
-                new ApiServerErrors(expectations),
+                new FaultInjectingDispatcher(expectations, faults),
                 false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         client = server.createClient();
         LOG.infof(
                 "Kubernetes CRUD server ready at %s in %d ms",
                 url(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-    }
-
-    /**
-     * The CRUD dispatcher, answering a JSON patch it cannot apply (a {@code test} op that fails, a path that is not
-     * there) with 422 and a Status, as the API server does; fabric8's own lets the exception escape and never answers.
-     */
-    private static final class ApiServerErrors extends KubernetesMixedDispatcher {
-
-        ApiServerErrors(Map<ServerRequest, Queue<ServerResponse>> expectations) {
-            super(expectations);
-        }
-
-        @Override
-        public MockResponse dispatch(RecordedRequest request) {
-            try {
-                return super.dispatch(request);
-            } catch (JsonPatchException e) {
-                Status status = new StatusBuilder()
-                        .withStatus("Failure")
-                        .withReason("Invalid")
-                        .withCode(HTTP_UNPROCESSABLE)
-                        .withMessage(e.getMessage())
-                        .build();
-                return new MockResponse().setResponseCode(HTTP_UNPROCESSABLE).setBody(Serialization.asJson(status));
-            }
-        }
     }
 
     public static KubernetesCrudServer start() {
@@ -94,6 +63,11 @@ public final class KubernetesCrudServer implements AutoCloseable {
         // the same address the fabric8 client from client() uses
         String url = server.url("/");
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** Outages a test injects into this API, and the log of every answer it gave. */
+    public ApiFaults faults() {
+        return faults;
     }
 
     /** A client bound to this server (namespace {@code test}); closed with the server. */

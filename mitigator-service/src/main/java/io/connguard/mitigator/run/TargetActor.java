@@ -49,6 +49,11 @@ final class TargetActor {
     private final Clock clock;
     // written only on the target's thread; volatile because the scheduler thread reads it through active()
     private volatile Versioned cached;
+    // effects reported while the store could not be written (often the very API outage that failed the effect): folded
+    // into every state this actor reads until a write stores them, so a failure keeps the target closed. Folding again
+    // a report the store did get is harmless (at worst a signal counts twice against the budget, which only tightens
+    // it)
+    private List<EffectReport> unsaved = List.of();
     private PressureChanged lastPressure;
 
     TargetActor(
@@ -129,10 +134,14 @@ final class TargetActor {
                 }
                 return;
             }
+            if (!unsaved.isEmpty()) {
+                current = new Versioned(engine.afterEffects(current.state(), unsaved), current.version());
+            }
             Transition t = input.apply(current.state());
             try {
-                if (!t.next().equals(current.state())) {
+                if (!unsaved.isEmpty() || !t.next().equals(current.state())) {
                     cached = new Versioned(t.next(), store.compareAndSet(targetId, t.next(), current.version()));
+                    unsaved = List.of();
                 } else {
                     cached = current;
                 }
@@ -252,23 +261,26 @@ final class TargetActor {
     }
 
     private void foldReports(List<EffectReport> reports) {
+        List<EffectReport> pending = new ArrayList<>(unsaved);
+        pending.addAll(reports);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             try {
                 Versioned current = cached != null ? cached : store.load(targetId);
-                EpisodeState next = engine.afterEffects(current.state(), reports);
-                if (next.equals(current.state())) {
-                    return;
+                EpisodeState next = engine.afterEffects(current.state(), pending);
+                if (!next.equals(current.state())) {
+                    cached = new Versioned(next, store.compareAndSet(targetId, next, current.version()));
                 }
-                cached = new Versioned(next, store.compareAndSet(targetId, next, current.version()));
+                unsaved = List.of();
                 return;
             } catch (KubernetesStateStore.Conflict conflict) {
                 cached = null;
             } catch (RuntimeException e) {
                 cached = null;
-                LOG.errorf("%s: cannot record the effects in the state: %s", targetId, e.getMessage());
-                return;
+                LOG.errorf("%s: cannot record the effects in the state yet: %s", targetId, e.getMessage());
+                break;
             }
         }
+        unsaved = List.copyOf(pending);
     }
 
     private static Integer replicas(JsonNode state) {
