@@ -34,8 +34,7 @@ final class FaultInjectingDispatcher extends KubernetesMixedDispatcher {
     public MockResponse dispatch(RecordedRequest recorded) {
         ApiFaults.Request request = new ApiFaults.Request(recorded.getMethod(), recorded.getPath());
         Optional<Integer> injected = faults.inject(request);
-        MockResponse response =
-                injected.map(FaultInjectingDispatcher::failure).orElseGet(() -> serve(recorded));
+        MockResponse response = injected.map(FaultInjectingDispatcher::failure).orElseGet(() -> serve(recorded));
         faults.record(request, response.code(), injected.isPresent());
         return response;
     }
