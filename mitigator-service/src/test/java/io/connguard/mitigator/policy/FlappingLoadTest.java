@@ -30,7 +30,7 @@ class FlappingLoadTest {
     private static final String TARGET = "flap-db";
     private static final Duration RUN = Duration.ofMinutes(5);
 
-    final MitigationEngineTest.MutableClock clock = new MitigationEngineTest.MutableClock();
+    final MutableClock clock = new MutableClock();
     final Policy policy = PolicyLoader.loadDefault();
     final MitigationEngine engine = new MitigationEngine(policy, clock);
     final SimulatedStarforge starforge = new SimulatedStarforge();
