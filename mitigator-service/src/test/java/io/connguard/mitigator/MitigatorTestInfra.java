@@ -27,7 +27,6 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
     private static PostgresServer postgres;
     private static KubernetesCrudServer kubernetes;
     private static final WebhookRecorder WEBHOOKS = new WebhookRecorder();
-    private static final HeldWebhook HELD = new HeldWebhook();
 
     /** Bearer token of the principal {@code alice}, an operator. */
     public static final String OPERATOR_TOKEN = "alice-token-0123456789abcdef";
@@ -57,8 +56,6 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
             Map.entry("healthy-db", Policies.LADDER + Policies.STRICT_EVIDENCE),
             Map.entry("lease-db", Policies.LADDER + Policies.SHORT_LEASE),
             Map.entry("operator-db", Policies.LADDER),
-            Map.entry(ParallelTargetsTest.SLOW, Policies.HELD_FLAG),
-            Map.entry(ParallelTargetsTest.FAST, Policies.HELD_FLAG),
             Map.entry("episodes-db", Policies.LADDER),
             Map.entry("apiretry-db", Policies.KUBERNETES_STEPS),
             Map.entry("apioutage-db", Policies.KUBERNETES_STEPS),
@@ -93,8 +90,6 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
         config.put("quarkus.kubernetes-client.namespace", "connguard");
         config.put("quarkus.kubernetes-client.trust-certs", "true");
         config.put("connguard.mitigator.tick", "200ms");
-        // commits every 500 ms instead of 5 s, so a test sees within a second what the throttled strategy commits
-        config.put("mp.messaging.incoming.pressure.auto.commit.interval.ms", "500");
         try {
             // the token directory as a mounted Secret gives it: one file per principal
             Path tokens = Files.createTempDirectory("connguard-tokens");
@@ -113,8 +108,7 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
                         file,
                         policy.replace("%s", namespace(target))
                                 .replace("%flag-url", WEBHOOKS.url("/flags/ingestion"))
-                                .replace("%notify-url", WEBHOOKS.url("/slack"))
-                                .replace("%held-url", HELD.url(heldPath(target))));
+                                .replace("%notify-url", WEBHOOKS.url("/slack")));
                 String prefix = database(config, target);
                 config.put(prefix + "policy-file", file.toString());
                 if (target.equals(EXHAUSTED)) {
@@ -165,16 +159,6 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
 
     static WebhookRecorder webhooks() {
         return WEBHOOKS;
-    }
-
-    /** The flag service of the {@code HELD_FLAG} policy's targets, which can hold an action in progress. */
-    static HeldWebhook heldFlags() {
-        return HELD;
-    }
-
-    /** Where a {@code HELD_FLAG} target's pause and resume requests go. */
-    static String heldPath(String target) {
-        return "/flags/" + target;
     }
 
     public static KubernetesCrudServer kubernetes() {
@@ -296,11 +280,6 @@ public class MitigatorTestInfra implements QuarkusTestResourceLifecycleManager {
                 guardrails: {cooldown: 0s}
                 notify: {url: "%notify-url"}
                 """;
-
-        // the webhook flag on a flag service the test can hold (the pause stays in progress until it is released),
-        // without a notify webhook
-        static final String HELD_FLAG =
-                WEBHOOKS.replace("%flag-url", "%held-url").replace("notify: {url: \"%notify-url\"}\n", "");
 
         private static final String BENCH_GUARDRAILS = """
                 recovery: {ok-soak: 1h, soak: 1h}

@@ -33,13 +33,6 @@ public interface MitigatorConfig {
     @WithDefault("15s")
     Duration connectEvery();
 
-    /**
-     * How long a stopping mitigator lets each target finish the input in progress (an effect half done, its events
-     * still to publish); inputs not yet started are dropped, their records are not committed and are redelivered.
-     */
-    @WithDefault("10s")
-    Duration shutdownGrace();
-
     /** CloudEvent source of action events. */
     @WithDefault("urn:connguard:mitigator")
     String source();

@@ -5,7 +5,7 @@ import io.connguard.events.KafkaCloudEvents;
 import io.connguard.mitigator.config.MitigatorConfig;
 import io.connguard.mitigator.run.TargetActors;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 import java.util.Set;
@@ -15,24 +15,15 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code connguard.pressure}, targets in parallel: the connector hands out one record per Kafka key (the
- * target id) at a time ({@code throttled.ordered=key}) and runs this method on the {@value #WORKERS} worker pool
- * ({@code ordered = false}), so a target's events are handled in order while a slow action of one target never
- * holds up another's. A record counts as processed when this method returns, that is after every action event it
- * caused was acknowledged by the broker; the throttled commit strategy commits an offset only once every record
- * before it is processed too. A record that is not a valid pressure CloudEvent, or that {@link SenderRules} does not
- * admit, goes to {@code connguard.pressure.dlq} with the reason before any actor sees it; consumption carries on.
+ * Consumes {@code connguard.pressure}. A record's offset is committed only after every action event it caused was
+ * acknowledged by the broker (the returned Uni completes then). A record that is not a valid pressure CloudEvent, or
+ * that {@link SenderRules} does not admit, goes to {@code connguard.pressure.dlq} with the reason before any actor
+ * sees it; consumption carries on.
  */
 @ApplicationScoped
 public class PressureConsumer {
 
     private static final Logger LOG = Logger.getLogger(PressureConsumer.class);
-
-    /**
-     * The worker pool pressure events are handled on; its size ({@code smallrye.messaging.worker.<pool>.max-concurrency})
-     * is the number of targets whose events are in progress at once.
-     */
-    static final String WORKERS = "connguard-pressure";
 
     private final TargetActors actors;
     private final SenderRules rules;
@@ -54,25 +45,23 @@ public class PressureConsumer {
     }
 
     @Incoming("pressure")
-    @Blocking(value = WORKERS, ordered = false)
-    public void consume(ConsumerRecord<String, byte[]> record) {
+    public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
         var event = KafkaCloudEvents.decode(record.headers(), record.value(), EventType.PRESSURE_CHANGED);
         Optional<SenderRules.Rejection> rejection = rules.check(record.key(), event);
         if (rejection.isPresent()) {
-            throw reject(event.id(), rejection.get());
+            return reject(event.id(), rejection.get());
         }
         LOG.debugf("pressure %s: %s", event.subject(), event.data().level());
-        // the worker waits for the target's own thread, which also runs the target's ticks and operator commands
-        actors.onPressure(event).await().indefinitely();
+        return actors.onPressure(event);
     }
 
-    // a thrown exception nacks the record: it is dead-lettered with this reason, and no actor, thread or per-target
-    // metric exists for it; the counter's only tag is the rule, so a flood of ids adds no series
-    private RejectedEventException reject(String eventId, SenderRules.Rejection rejection) {
+    // a failed Uni nacks the record: it is dead-lettered with this reason, and no actor, thread or per-target metric
+    // exists for it; the counter's only tag is the rule, so a flood of ids adds no series
+    private Uni<Void> reject(String eventId, SenderRules.Rejection rejection) {
         registry.counter("connguard.pressure.rejected", "rule", rejection.rule())
                 .increment();
         LOG.warnf("pressure event %s dead-lettered: %s", eventId, rejection.reason());
-        return new RejectedEventException(rejection.reason());
+        return Uni.createFrom().failure(new RejectedEventException(rejection.reason()));
     }
 
     /** A well-formed pressure event from a sender or for a target the mitigator does not act for. */

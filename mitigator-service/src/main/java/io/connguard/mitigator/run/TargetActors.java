@@ -19,7 +19,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,18 +28,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * One actor per target, each with its own single worker thread: a target's inputs (pressure events, ticks, operator
- * commands) are handled strictly one after the other and never on the event loop, while targets proceed in parallel
- * (the consumer hands over one pressure event per target at a time, see {@code PressureConsumer}). The map of actors
- * and the stopping flag are the only mutable state here; both are concurrent because the consumer, the scheduler and
- * the REST resource reach them from their own threads.
+ * One actor per target, each with its own single worker thread: a target's inputs (pressure events, ticks) are
+ * handled strictly one after the other and never on the event loop, while targets proceed in parallel. The map of
+ * actors is the only mutable state here; it is concurrent because the consumer and the scheduler both reach it.
  */
 @ApplicationScoped
 public class TargetActors {
@@ -59,8 +55,6 @@ public class TargetActors {
     private final Clock clock;
     private final Map<String, Entry> actors = new ConcurrentHashMap<>();
     private final AtomicBoolean resumed = new AtomicBoolean();
-    private final AtomicBoolean stopping = new AtomicBoolean();
-    private final Duration shutdownGrace;
 
     TargetActors(
             Policies policies,
@@ -75,7 +69,6 @@ public class TargetActors {
             Clock clock) {
         this.policies = policies;
         this.configured = Set.copyOf(config.targets().keySet());
-        this.shutdownGrace = config.shutdownGrace();
         this.sampler = sampler;
         this.store = store;
         this.adapters = adapters.stream().toList();
@@ -94,7 +87,6 @@ public class TargetActors {
         Entry entry = entry(target);
         CompletableFuture<List<CompletableFuture<?>>> handled = CompletableFuture.supplyAsync(
                 () -> {
-                    refuseWhenStopping(target);
                     List<CompletableFuture<?>> acks = new ArrayList<>();
                     var guard = guard(target);
                     entry.actor().onPressure(event.id(), event.data(), guard, e -> acks.add(send(target, e)));
@@ -128,7 +120,6 @@ public class TargetActors {
         Entry entry = entry(target);
         return Optional.of(CompletableFuture.supplyAsync(
                         () -> {
-                            refuseWhenStopping(target);
                             List<ActionEvent> events = new ArrayList<>();
                             List<CompletableFuture<?>> acks = new ArrayList<>();
                             command.accept(entry.actor(), e -> {
@@ -166,9 +157,6 @@ public class TargetActors {
             if (entry.actor().active() && entry.tickQueued().compareAndSet(false, true)) {
                 entry.thread().execute(() -> {
                     entry.tickQueued().set(false);
-                    if (stopping.get()) {
-                        return;
-                    }
                     try {
                         entry.actor().onTick(guard(target), e -> send(target, e));
                     } catch (RuntimeException e) {
@@ -209,32 +197,8 @@ public class TargetActors {
         return publisher.publish(event).subscribeAsCompletionStage();
     }
 
-    // an input queued behind the one in progress is refused once stopping: its record is not committed (the
-    // connector has already committed what was done) and the next owner of the partition handles it
-    private void refuseWhenStopping(String target) {
-        if (stopping.get()) {
-            throw new IllegalStateException(target + ": mitigator stopping, input left for redelivery");
-        }
-    }
-
-    /**
-     * Runs after the Kafka connector stopped consuming and committed the offsets of the records already processed.
-     * Each target finishes the input in progress (an effect interrupted half way would be counted as done, see
-     * DESIGN.md invariant 3), for at most {@code connguard.mitigator.shutdown-grace} in all; queued inputs are dropped.
-     */
     @PreDestroy
     void stop() {
-        stopping.set(true);
         actors.values().forEach(e -> e.thread().shutdown());
-        long deadline = System.nanoTime() + shutdownGrace.toNanos();
-        actors.forEach((target, entry) -> {
-            try {
-                if (!entry.thread().awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                    LOG.warnf("%s: input still in progress after %s at shutdown", target, shutdownGrace);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
     }
 }
