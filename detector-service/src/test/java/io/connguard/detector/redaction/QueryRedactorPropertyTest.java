@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -26,8 +27,12 @@ class QueryRedactorPropertyTest {
     /** In every literal and comment; nothing else in a generated statement contains it. */
     private static final String CANARY = "zqzsecret";
 
-    /** Digits outside the {@code $n} placeholders and parameters: a number that leaked. */
-    private static final Pattern PARAMETER = Pattern.compile("\\$[0-9]+");
+    /**
+     * Digits outside the {@code $n} placeholders and parameters, and outside the tag of a dollar quote cut before its
+     * body ({@code $_x1}, which holds no literal): a number that leaked.
+     */
+    private static final Pattern PARAMETER =
+            Pattern.compile("\\$[0-9]+|\\$[A-Za-z_\\x{80}-\\x{10FFFF}][A-Za-z0-9_\\x{80}-\\x{10FFFF}]*\\$?");
 
     private final QueryRedactor redactor = new QueryRedactor(100_000);
 
@@ -49,6 +54,13 @@ class QueryRedactorPropertyTest {
         String truncated = sql.substring(0, Math.min(cut, sql.length()));
         String redacted = redactor.redact(truncated).query();
         assertLeaksNothing(truncated, redacted == null ? "" : redacted);
+    }
+
+    /** Found by the cut property: the tag's digit is no number. */
+    @Example
+    void aDollarQuoteCutInsideItsTagLeaksNothing() {
+        String truncated = "$_x1$zqzsecretzqzsecret$_x1$".substring(0, 4);
+        assertLeaksNothing(truncated, redactor.redact(truncated).query());
     }
 
     private static void assertLeaksNothing(String sql, String redacted) {
